@@ -1,0 +1,271 @@
+"""The answer engine: from a question to a cited answer, a "did you mean", or a decline.
+
+Policy (confidence is on a fixed 0-100 scale, see ``bot.retrieval``):
+
+* ``confidence >= answer_threshold``: answered. The best fact's answer line and quotes, most
+  relevant quote first; a second fact that scores almost as well adds its quotes too.
+* ``suggest_threshold <= confidence < answer_threshold``: unsure. Nothing is asserted; the
+  reply asks "did you mean ...?" with the closest curated question first among the suggestions.
+* below ``suggest_threshold``: declined. "The article doesn't say." plus up to three questions
+  the article can answer that are closest to what was asked.
+
+Only ``answered`` counts as an answer (``answered: true`` in JSON); the unsure band never states
+anything the user did not confirm, so it cannot answer an out-of-scope question by accident.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+from rapidfuzz import fuzz
+
+from bot.article import Paragraph
+from bot.knowledge import KnowledgeBase, LoadedFact, QuoteSpan, load_knowledge
+from bot.retrieval import FactMatch, Retriever, ScoringWeights
+from bot.text import tokens
+
+
+class AnswerStatus(str, Enum):
+    ANSWERED = "answered"
+    UNSURE = "unsure"
+    DECLINED = "declined"
+    INVALID = "invalid"
+
+
+class InputProblem(str, Enum):
+    EMPTY = "empty"
+    TOO_LONG = "too_long"
+    NO_WORDS = "no_words"
+
+
+class Citation(BaseModel):
+    """A verbatim quote and where in which source it comes from."""
+
+    model_config = ConfigDict(frozen=True)
+
+    quote: str
+    source: str
+    source_label: str
+    paragraph: int
+    section: str | None
+    is_caption: bool
+    fact_id: str
+
+
+class Answer(BaseModel):
+    """Everything a renderer needs; ``to_public_dict`` is the JSON contract."""
+
+    model_config = ConfigDict(frozen=True)
+
+    question: str
+    status: AnswerStatus
+    confidence: float
+    answer: str | None
+    citations: tuple[Citation, ...] = ()
+    suggestions: tuple[str, ...] = ()
+    did_you_mean: str | None = None
+    input_problem: InputProblem | None = None
+
+    @property
+    def answered(self) -> bool:
+        return self.status is AnswerStatus.ANSWERED
+
+    @property
+    def fact_ids(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(c.fact_id for c in self.citations))
+
+    def to_public_dict(self) -> dict[str, Any]:
+        """The documented JSON object of ``citebot ask --json``."""
+        return {
+            "question": self.question,
+            "answered": self.answered,
+            "status": self.status.value,
+            "confidence": self.confidence,
+            "answer": self.answer,
+            "citations": [
+                {
+                    "quote": c.quote,
+                    "source": c.source,
+                    "paragraph": c.paragraph,
+                    "section": c.section,
+                    "fact_id": c.fact_id,
+                }
+                for c in self.citations
+            ],
+            "suggestions": list(self.suggestions),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerPolicy:
+    """Thresholds and limits; tuned on the project's question bank (see README)."""
+
+    answer_threshold: float = 50.0
+    suggest_threshold: float = 35.0
+    max_quotes: int = 3
+    max_suggestions: int = 3
+    companion_margin: float = 8.0
+    max_question_chars: int = 1000
+
+
+class AnswerEngine:
+    """Answers questions from a knowledge base; knows nothing about Telegram."""
+
+    def __init__(
+        self,
+        knowledge: KnowledgeBase,
+        policy: AnswerPolicy | None = None,
+        weights: ScoringWeights | None = None,
+    ) -> None:
+        self.knowledge = knowledge
+        self.policy = policy or AnswerPolicy()
+        self.retriever = Retriever(knowledge, weights)
+
+    @classmethod
+    def from_directory(
+        cls, directory: Path, policy: AnswerPolicy | None = None
+    ) -> AnswerEngine:
+        """Load and validate ``directory`` and build an engine over it."""
+        return cls(load_knowledge(directory), policy)
+
+    def answer(self, question: str) -> Answer:
+        """Answer one question. Never raises for any string input."""
+        problem = self._input_problem(question)
+        if problem is not None:
+            shown = question if problem is not InputProblem.TOO_LONG else question[:200]
+            return Answer(
+                question=shown,
+                status=AnswerStatus.INVALID,
+                confidence=0.0,
+                answer=None,
+                suggestions=tuple(self.featured_questions()),
+                input_problem=problem,
+            )
+        question = question.strip()
+        matches = self.retriever.search(question, limit=8)
+        best = matches[0] if matches else None
+        confidence = best.confidence if best else 0.0
+        policy = self.policy
+        if best is None or confidence < policy.suggest_threshold:
+            return Answer(
+                question=question,
+                status=AnswerStatus.DECLINED,
+                confidence=confidence,
+                answer=None,
+                suggestions=tuple(self._suggestions(matches)),
+            )
+        if confidence < policy.answer_threshold:
+            return Answer(
+                question=question,
+                status=AnswerStatus.UNSURE,
+                confidence=confidence,
+                answer=None,
+                suggestions=tuple(self._suggestions(matches)),
+                did_you_mean=best.closest_question,
+            )
+        return Answer(
+            question=question,
+            status=AnswerStatus.ANSWERED,
+            confidence=confidence,
+            answer=best.fact.fact.answer,
+            citations=tuple(self._citations(question, matches)),
+        )
+
+    def _input_problem(self, question: str) -> InputProblem | None:
+        if not question.strip():
+            return InputProblem.EMPTY
+        if len(question) > self.policy.max_question_chars:
+            return InputProblem.TOO_LONG
+        if not tokens(question):
+            return InputProblem.NO_WORDS
+        return None
+
+    def _citations(self, question: str, matches: list[FactMatch]) -> list[Citation]:
+        best = matches[0]
+        chosen = [best] + [
+            m
+            for m in matches[1:]
+            if m.confidence >= self.policy.answer_threshold
+            and m.confidence >= best.confidence - self.policy.companion_margin
+        ]
+        citations: list[Citation] = []
+        seen: set[tuple[str, int, int]] = set()
+        for rank, match in enumerate(chosen):
+            spans = list(match.fact.spans)
+            if rank == 0 and len(spans) > 1:
+                spans = self._most_relevant_first(question, spans)
+            for span in spans:
+                key = (match.fact.source_id, span.start, span.end)
+                if key in seen or len(citations) >= self.policy.max_quotes:
+                    continue
+                seen.add(key)
+                citations.append(self._citation(match.fact, span))
+        return citations
+
+    def _most_relevant_first(self, question: str, spans: list[QuoteSpan]) -> list[QuoteSpan]:
+        """Order a fact's quotes by how much of the question each one covers."""
+        query = " ".join(self.retriever.analyse(question).terms)
+        analyzer = self.retriever.analyzer
+        scored = [
+            (fuzz.token_set_ratio(query, " ".join(analyzer.terms(span.text))), -i, span)
+            for i, span in enumerate(spans)
+        ]
+        # Only reorder on a clear difference: the curator's order is the default.
+        first = scored[0][0]
+        best = max(scored, key=lambda s: (s[0], s[1]))
+        if best[0] >= first + 15:
+            return [best[2]] + [s for s in spans if s is not best[2]]
+        return spans
+
+    def _citation(self, fact: LoadedFact, span: QuoteSpan) -> Citation:
+        source = self.knowledge.sources[fact.source_id]
+        return Citation(
+            quote=span.text,
+            source=source.meta.id,
+            source_label=source.meta.label,
+            paragraph=span.paragraph.number,
+            section=span.paragraph.section,
+            is_caption=span.paragraph.is_caption,
+            fact_id=fact.id,
+        )
+
+    def _suggestions(self, matches: list[FactMatch]) -> list[str]:
+        suggestions: list[str] = []
+        for match in matches:
+            if match.closest_question not in suggestions:
+                suggestions.append(match.closest_question)
+            if len(suggestions) >= self.policy.max_suggestions:
+                return suggestions
+        for featured in self.featured_questions():
+            if featured not in suggestions:
+                suggestions.append(featured)
+            if len(suggestions) >= self.policy.max_suggestions:
+                break
+        return suggestions
+
+    def featured_questions(self, count: int = 3) -> list[str]:
+        """One example question from each of the first topics: what the bot is good for."""
+        examples: list[str] = []
+        for questions in self.topics().values():
+            examples.append(questions[0])
+            if len(examples) >= count:
+                break
+        return examples
+
+    def topics(self) -> dict[str, list[str]]:
+        """Each topic with the first curated question of each of its facts, in file order."""
+        grouped: dict[str, list[str]] = {}
+        for loaded in self.knowledge.facts:
+            grouped.setdefault(loaded.fact.topic, []).append(loaded.fact.questions[0])
+        return grouped
+
+    def paragraph(self, source_id: str, number: int) -> Paragraph | None:
+        """Paragraph ``number`` (1-based) of a source, if both exist."""
+        source = self.knowledge.sources.get(source_id)
+        if source is None or not 1 <= number <= len(source.article.paragraphs):
+            return None
+        return source.article.paragraphs[number - 1]

@@ -1,0 +1,263 @@
+"""The ``citebot`` command: chat, ask, check, eval and run (the Telegram bot)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from pydantic import ValidationError
+
+from bot import __version__
+from bot.answers import AnswerEngine
+from bot.evaluation import BankError, evaluate, format_report, load_bank
+from bot.knowledge import KnowledgeBase, KnowledgeError, load_knowledge
+from bot.render import render_plain
+from bot.settings import Settings, describe_settings_error
+
+EXIT_OK = 0
+EXIT_BELOW_BAR = 1
+EXIT_CONFIG = 2
+
+CHAT_HELP = """Ask anything about the article; every answer quotes it and says where from.
+Commands: /topics  what you can ask    /help  this text    /quit  leave (or Ctrl-D)"""
+
+
+class CliError(Exception):
+    """A problem the user can fix; printed as one line, exit code 2."""
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides: dict[str, object] = {}
+    if getattr(args, "knowledge", None):
+        overrides["knowledge_dir"] = Path(args.knowledge)
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise CliError(f"configuration error: {describe_settings_error(exc)}") from None
+
+
+def _knowledge(settings: Settings) -> KnowledgeBase:
+    try:
+        return load_knowledge(settings.knowledge_dir)
+    except KnowledgeError as exc:
+        raise CliError(
+            f"knowledge base '{settings.knowledge_dir}' is invalid:\n"
+            + "\n".join(f"  {p}" for p in exc.problems)
+        ) from None
+
+
+def _engine(args: argparse.Namespace) -> tuple[AnswerEngine, Settings]:
+    settings = _settings(args)
+    return AnswerEngine(_knowledge(settings), settings.answer_policy()), settings
+
+
+def cmd_ask(args: argparse.Namespace, out: TextIO) -> int:
+    engine, settings = _engine(args)
+    questions: list[str] = args.question
+    if questions == ["-"]:
+        if not args.json:
+            raise CliError("reading questions from standard input needs --json")
+        sys.stdin.reconfigure(errors="replace")  # type: ignore[union-attr]
+        for line in sys.stdin:
+            answer = engine.answer(line.rstrip("\r\n"))
+            out.write(json.dumps(answer.to_public_dict(), ensure_ascii=False) + "\n")
+            out.flush()
+        return EXIT_OK
+    question = " ".join(questions)
+    answer = engine.answer(question)
+    if args.json:
+        out.write(json.dumps(answer.to_public_dict(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        out.write(render_plain(answer, settings.max_question_chars) + "\n")
+    return EXIT_OK
+
+
+def cmd_chat(args: argparse.Namespace, out: TextIO) -> int:
+    engine, settings = _engine(args)
+    try:
+        import readline  # noqa: F401 - enables line editing and history for input()
+    except ImportError:  # pragma: no cover - not available on some platforms
+        pass
+    labels = ", ".join(s.meta.label for s in engine.knowledge.sources.values())
+    out.write(f"citebot {__version__} — questions about: {labels}\n{CHAT_HELP}\n")
+    out.write("Try: " + " / ".join(engine.featured_questions()) + "\n")
+    while True:
+        try:
+            line = input("\nyou> ")
+        except (EOFError, KeyboardInterrupt):
+            out.write("\n")
+            return EXIT_OK
+        command = line.strip().lower()
+        if command in ("/quit", "/exit", "/q"):
+            return EXIT_OK
+        if command == "/help":
+            out.write(CHAT_HELP + "\n")
+            continue
+        if command == "/topics":
+            for topic, questions in engine.topics().items():
+                out.write(f"{topic}\n" + "".join(f"  • {q}\n" for q in questions[:3]))
+            continue
+        if not command:
+            continue
+        out.write(render_plain(engine.answer(line), settings.max_question_chars) + "\n")
+
+
+def sentence_coverage(knowledge: KnowledgeBase) -> tuple[int, int, list[str]]:
+    """(covered, total, uncovered sentence texts): a sentence is covered when quotes span half."""
+    covered = 0
+    total = 0
+    uncovered: list[str] = []
+    for source in knowledge.sources.values():
+        spans = [(s.start, s.end) for f in source.facts for s in f.spans]
+        for sentence in source.article.sentences:
+            total += 1
+            length = sentence.end - sentence.start
+            overlap = max(
+                (min(e, sentence.end) - max(s, sentence.start) for s, e in spans), default=0
+            )
+            if overlap * 2 >= length:
+                covered += 1
+            else:
+                uncovered.append(f"{source.meta.id} ¶{sentence.paragraph}: {sentence.text}")
+    return covered, total, uncovered
+
+
+def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
+    settings = _settings(args)
+    knowledge = _knowledge(settings)
+    facts = knowledge.facts
+    questions = sum(len(f.fact.questions) for f in facts)
+    keywords = sum(len(f.fact.keywords) for f in facts)
+    covered, total, uncovered = sentence_coverage(knowledge)
+    out.write(f"knowledge base '{settings.knowledge_dir}' is valid\n")
+    for source in knowledge.sources.values():
+        article = source.article
+        out.write(
+            f"  source {source.meta.id}: {len(source.facts)} facts, "
+            f"{len(article.paragraphs)} paragraphs, {len(article.headings)} sections, "
+            f"{len(article.sentences)} sentences\n"
+        )
+    out.write(
+        f"  {len(facts)} facts, {questions} alternate questions, {keywords} keywords, "
+        f"{len(knowledge.aliases.groups)} alias groups\n"
+        f"  article sentences covered by quotes: {covered}/{total}\n"
+    )
+    for text in uncovered:
+        out.write(f"  not covered: {text}\n")
+    if uncovered and args.strict:
+        return EXIT_BELOW_BAR
+    return EXIT_OK
+
+
+def cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
+    engine, _ = _engine(args)
+    bank = []
+    for path in args.bank:
+        try:
+            bank.extend(load_bank(Path(path)))
+        except BankError as exc:
+            raise CliError(str(exc)) from None
+    report = evaluate(bank, engine.answer)
+    if args.json:
+        out.write(
+            json.dumps(
+                {
+                    "accuracy": report.accuracy,
+                    "by_kind": {k: {"right": r, "total": t} for k, (r, t) in report.by_kind().items()},
+                    "out_of_scope_answered_rate": report.out_of_scope_answered_rate,
+                    "misses": [
+                        {"id": o.question.id, **o.answer.to_public_dict()} for o in report.misses
+                    ],
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+            + "\n"
+        )
+    else:
+        out.write(format_report(report, show_misses=not args.quiet) + "\n")
+    failed = []
+    if args.min_accuracy is not None and report.accuracy < args.min_accuracy:
+        failed.append(f"accuracy {report.accuracy:.3f} is below --min-accuracy {args.min_accuracy}")
+    if (
+        args.max_oos_answered is not None
+        and report.out_of_scope_answered_rate > args.max_oos_answered
+    ):
+        failed.append(
+            f"out-of-scope answered rate {report.out_of_scope_answered_rate:.3f} is above "
+            f"--max-oos-answered {args.max_oos_answered}"
+        )
+    for line in failed:
+        print(f"citebot eval: {line}", file=sys.stderr)
+    return EXIT_BELOW_BAR if failed else EXIT_OK
+
+
+def cmd_run(args: argparse.Namespace, out: TextIO) -> int:
+    from bot.telegram.app import run_bot  # the Telegram layer loads only when needed
+
+    return run_bot(_settings(args))
+
+
+def _fraction(text: str) -> float:
+    value = float(text)
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError("must be between 0 and 1")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="citebot",
+        description="Answers questions about a news article with verbatim, cited quotes.",
+    )
+    parser.add_argument("--version", action="version", version=f"citebot {__version__}")
+    parser.add_argument(
+        "--knowledge", metavar="DIR", help="knowledge directory (default: $CITEBOT_KNOWLEDGE_DIR "
+        "or ./knowledge)"
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    chat = sub.add_parser("chat", help="interactive console chat (no token needed)")
+    chat.set_defaults(handler=cmd_chat)
+
+    ask = sub.add_parser("ask", help="answer one question")
+    ask.add_argument("question", nargs="+", help="the question, or '-' to read one per line "
+                     "from standard input (with --json)")
+    ask.add_argument("--json", action="store_true", help="print the JSON contract object")
+    ask.set_defaults(handler=cmd_ask)
+
+    check = sub.add_parser("check", help="validate the knowledge base and report coverage")
+    check.add_argument("--strict", action="store_true",
+                       help="exit 1 if some article sentence is not quoted by any fact")
+    check.set_defaults(handler=cmd_check)
+
+    ev = sub.add_parser("eval", help="evaluate on question bank(s) and list every miss")
+    ev.add_argument("bank", nargs="+", help="question bank JSON file(s)")
+    ev.add_argument("--min-accuracy", type=_fraction, metavar="X",
+                    help="exit 1 if overall accuracy is below X (0-1)")
+    ev.add_argument("--max-oos-answered", type=_fraction, metavar="X",
+                    help="exit 1 if more than X (0-1) of out-of-scope questions are answered")
+    ev.add_argument("--quiet", action="store_true", help="do not list the misses")
+    ev.add_argument("--json", action="store_true", help="print the report as JSON")
+    ev.set_defaults(handler=cmd_eval)
+
+    run = sub.add_parser("run", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
+    run.set_defaults(handler=cmd_run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+    """Entry point of the ``citebot`` console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        code: int = args.handler(args, out or sys.stdout)
+    except CliError as exc:
+        print(f"citebot: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except BrokenPipeError:  # e.g. `citebot ask --json - | head`
+        return EXIT_OK
+    return code

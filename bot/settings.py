@@ -1,0 +1,146 @@
+"""Configuration: one ``Settings`` read from the environment and ``.env``.
+
+Build it in the entry point (``Settings()``), never at import time, so tests can pass values
+directly. The bot token is a ``SecretStr`` unwrapped at exactly one call site (the Application
+builder); ``require_token`` refuses placeholders and malformed values without echoing them.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import (
+    AliasChoices,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.answers import AnswerPolicy
+
+# BotFather tokens look like "123456789:AAH..." (numeric bot id, colon, 35 url-safe characters).
+TOKEN_PATTERN = re.compile(r"^\d{5,20}:[A-Za-z0-9_-]{30,64}$")
+_DEFAULT_POLICY = AnswerPolicy()
+PLACEHOLDER_TOKENS = frozenset({"", "changeme", "your-token-here", "123456:replace-me"})
+
+
+class RunMode(str, Enum):
+    POLLING = "polling"
+    WEBHOOK = "webhook"
+
+
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+
+
+class TokenError(ValueError):
+    """The bot token is missing or unusable. The message never contains the token."""
+
+
+def _split_ids(value: object) -> object:
+    """Accept "1, 2 3" from the environment as well as a list."""
+    if isinstance(value, str):
+        return [part for part in re.split(r"[,\s]+", value.strip()) if part]
+    return value
+
+
+class Settings(BaseSettings):
+    """Every setting citebot reads; see the configuration table in the README."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="CITEBOT_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        validate_default=True,
+    )
+
+    telegram_bot_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("TELEGRAM_BOT_TOKEN")
+    )
+    telegram_base_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("TELEGRAM_BASE_URL")
+    )
+    telegram_base_file_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("TELEGRAM_BASE_FILE_URL")
+    )
+
+    knowledge_dir: Path = Path("knowledge")
+    answer_threshold: float = Field(default=_DEFAULT_POLICY.answer_threshold, ge=0, le=100)
+    suggest_threshold: float = Field(default=_DEFAULT_POLICY.suggest_threshold, ge=0, le=100)
+    max_question_chars: int = Field(default=_DEFAULT_POLICY.max_question_chars, ge=10, le=4096)
+    log_level: LogLevel = "INFO"
+
+    rate_limit_per_minute: int = Field(default=20, ge=1, le=10_000)
+    allowed_chats: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    admin_user_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+
+    mode: RunMode = RunMode.POLLING
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = Field(default=8443, ge=1, le=65535)
+    webhook_url: str | None = None
+    webhook_secret_token: SecretStr | None = None
+
+    @field_validator("allowed_chats", "admin_user_ids", mode="before")
+    @classmethod
+    def _parse_id_list(cls, value: object) -> object:
+        return _split_ids(value)
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_log_level(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _check_thresholds(self) -> Settings:
+        if self.suggest_threshold > self.answer_threshold:
+            raise ValueError(
+                "CITEBOT_SUGGEST_THRESHOLD must not be above CITEBOT_ANSWER_THRESHOLD"
+            )
+        if self.mode is RunMode.WEBHOOK and not self.webhook_url:
+            raise ValueError("CITEBOT_WEBHOOK_URL is required when CITEBOT_MODE=webhook")
+        return self
+
+    def answer_policy(self) -> AnswerPolicy:
+        """The engine's policy as configured."""
+        return AnswerPolicy(
+            answer_threshold=self.answer_threshold,
+            suggest_threshold=self.suggest_threshold,
+            max_question_chars=self.max_question_chars,
+        )
+
+    def require_token(self) -> SecretStr:
+        """The bot token, or ``TokenError`` with a message that does not contain it."""
+        token = self.telegram_bot_token
+        value = token.get_secret_value().strip() if token else ""
+        if not value or value.lower() in PLACEHOLDER_TOKENS or "replace" in value.lower():
+            raise TokenError(
+                "TELEGRAM_BOT_TOKEN is not set: put the token from @BotFather in .env "
+                "(see .env.example)"
+            )
+        if not TOKEN_PATTERN.fullmatch(value):
+            raise TokenError(
+                "TELEGRAM_BOT_TOKEN does not look like a bot token from @BotFather "
+                "(expected <digits>:<35 letters, digits, - or _>)"
+            )
+        return SecretStr(value)
+
+
+def describe_settings_error(error: ValidationError) -> str:
+    """One line per bad setting, naming the environment variable and never echoing secrets."""
+    lines = []
+    for item in error.errors():
+        loc = [str(part) for part in item["loc"]]
+        name = loc[0] if loc else ""
+        env_name = name.upper() if name.upper().startswith("TELEGRAM_") else f"CITEBOT_{name.upper()}"
+        if not name:
+            env_name = "settings"
+        # The input of a failed validation may be a secret: say what is wrong, not what was given.
+        message = str(item["msg"]).removeprefix("Value error, ")
+        lines.append(f"{env_name}: {message}")
+    return "; ".join(lines)

@@ -1,0 +1,180 @@
+"""Turning free text into comparable terms: the one normaliser for questions and knowledge.
+
+The same pipeline runs over the curated knowledge once at load time and over each question at
+ask time, so both sides always agree on what a "term" is:
+
+    clean (Unicode, case, quotes, punctuation) -> tokens -> typo correction (questions only)
+    -> chat noise removed -> aliases mapped to their canonical form -> stems -> stopwords dropped
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+
+import snowballstemmer
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+# Zero-width and bidi control characters carry no meaning for matching and are used to disguise
+# text; the "Cf" category covers them all (ZWSP, ZWJ, RLO, BOM, ...).
+_FORMAT_CATEGORY = "Cf"
+_QUOTE_MAP = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "“": '"', "”": '"',
+                            "„": '"', "‟": '"', "´": "'", "`": "'"})
+_MENTION = re.compile(r"(?<!\w)@\w+")
+_URL = re.compile(r"https?://\S+|www\.\S+")
+# "u.s." -> "us", "j.d." -> "jd": initialisms would otherwise split into single letters.
+_INITIALISM = re.compile(r"\b(?:[a-z]\.){2,}")
+_POSSESSIVE = re.compile(r"(\w)'s\b")
+_NON_WORD = re.compile(r"[^\w]+")
+_TOKEN = re.compile(r"[^\W_]+")
+
+# English function words and question filler. Kept small on purpose: words such as "when",
+# "who" or "next" are dropped too, because the article's facts are found by their content words.
+ENGLISH_STOPWORDS = frozenset(
+    """
+    a about above after again against all also am an and any are aren't as at be because been
+    before being below between both but by can can't cannot could couldn't did didn't do does
+    doesn't doing don't down during each either few for from further had hadn't has hasn't have
+    haven't having he he'd he'll he's her here here's hers herself him himself his how how's i
+    i'd i'll i'm i've if in into is isn't it it's its itself let's me more most mustn't my myself
+    no nor not of off on once only or other ought our ours ourselves out over own same shan't she
+    she'd she'll she's should shouldn't so some such than that that's the their theirs them
+    themselves then there there's these they they'd they'll they're they've this those through to
+    too under until up very was wasn't we we'd we'll we're we've were weren't what what's when
+    when's where where's which while who who's whom why why's will with won't would wouldn't you
+    you'd you'll you're you've your yours yourself yourselves
+    s t d ll m re ve just really actually anything something thing things stuff
+    tell told say says said saying know knows let please thanks thank ask asked want wants
+    article story piece text mentioned mention mentions according news does did get got
+    """.split()
+)
+
+
+def clean(text: str) -> str:
+    """Unicode-normalise, casefold and strip everything but words, keeping word order."""
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(
+        " " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch
+        for ch in text
+        if unicodedata.category(ch) != _FORMAT_CATEGORY
+    )
+    text = text.translate(_QUOTE_MAP).casefold()
+    text = _URL.sub(" ", text)
+    text = _MENTION.sub(" ", text)
+    text = _INITIALISM.sub(lambda m: m.group(0).replace(".", "") + " ", text)
+    text = _POSSESSIVE.sub(r"\1", text)
+    text = text.replace("'", "")
+    return " ".join(_NON_WORD.sub(" ", text).split())
+
+
+def tokens(text: str) -> list[str]:
+    """Cleaned word tokens of ``text`` (letters and digits only)."""
+    return _TOKEN.findall(clean(text))
+
+
+_STEMMER = snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=65_536)
+def stem(word: str) -> str:
+    """The Snowball (Porter 2) stem of a lowercase word."""
+    return str(_STEMMER.stemWord(word))
+
+
+def _phrase_table(phrases: Iterable[Sequence[str]]) -> tuple[dict[tuple[str, ...], int], int]:
+    table: dict[tuple[str, ...], int] = {}
+    for index, phrase in enumerate(phrases):
+        key = tuple(phrase)
+        if key:
+            table.setdefault(key, index)
+    return table, max((len(k) for k in table), default=0)
+
+
+class Analyzer:
+    """Maps text to the terms retrieval compares, with aliases, noise and typos handled."""
+
+    def __init__(
+        self,
+        alias_groups: Sequence[Sequence[str]] = (),
+        noise: Iterable[str] = (),
+        extra_stopwords: Iterable[str] = (),
+    ) -> None:
+        # Aliases match on stems so "Americans" finds the group of "American".
+        alias_phrases: list[tuple[str, ...]] = []
+        self._alias_targets: list[str] = []
+        for group in alias_groups:
+            canonical = "_".join(stem(t) for t in tokens(group[0]))
+            for entry in group:
+                alias_phrases.append(tuple(stem(t) for t in tokens(entry)))
+                self._alias_targets.append(canonical)
+        self._aliases, self._alias_len = _phrase_table(alias_phrases)
+        self._noise, self._noise_len = _phrase_table(tokens(n) for n in noise)
+        self.stopwords = ENGLISH_STOPWORDS | {w for s in extra_stopwords for w in tokens(s)}
+        self._stopword_stems = frozenset(stem(w) for w in self.stopwords)
+        self._alias_words = frozenset(w for group in alias_groups for e in group for w in tokens(e))
+        self._noise_words = frozenset(w for n in noise for w in tokens(n))
+        self._vocabulary: list[str] = []
+        self._known: frozenset[str] = frozenset()
+
+    def set_vocabulary(self, words: Iterable[str]) -> None:
+        """Words typos are corrected towards: every word the knowledge base uses."""
+        vocab = {w for w in words if len(w) >= 3 and not w.isdigit()}
+        self._vocabulary = sorted(vocab | self._alias_words)
+        self._known = frozenset(self._vocabulary) | self.stopwords | self._noise_words
+        self._correct.cache_clear()
+
+    @lru_cache(maxsize=16_384)  # noqa: B019 - one Analyzer lives as long as the process
+    def _correct(self, word: str) -> str:
+        if word in self._known or len(word) < 4 or word.isdigit() or not self._vocabulary:
+            return word
+        # One edit for short words, two for long ones: enough for "trmp", "positve", "happnd"
+        # without turning unrelated short words into article words.
+        max_edits = 1 if len(word) <= 6 else 2
+        match = process.extractOne(
+            word, self._vocabulary, scorer=Levenshtein.distance, score_cutoff=max_edits
+        )
+        return match[0] if match else word
+
+    def _without_noise(self, words: list[str]) -> list[str]:
+        kept: list[str] = []
+        i = 0
+        while i < len(words):
+            for n in range(min(self._noise_len, len(words) - i), 0, -1):
+                if tuple(words[i : i + n]) in self._noise:
+                    i += n
+                    break
+            else:
+                kept.append(words[i])
+                i += 1
+        return kept
+
+    def _canonical(self, stems: list[str]) -> list[str]:
+        out: list[str] = []
+        i = 0
+        while i < len(stems):
+            for n in range(min(self._alias_len, len(stems) - i), 0, -1):
+                index = self._aliases.get(tuple(stems[i : i + n]))
+                if index is not None:
+                    out.append(self._alias_targets[index])
+                    i += n
+                    break
+            else:
+                out.append(stems[i])
+                i += 1
+        return out
+
+    def terms(self, text: str, *, correct_typos: bool = False) -> list[str]:
+        """Content terms of ``text``: canonical, stemmed, without noise or stopwords."""
+        words = tokens(text)
+        if correct_typos:
+            words = [self._correct(w) for w in words]
+        words = self._without_noise(words)
+        stems = self._canonical([stem(w) for w in words])
+        return [s for s in stems if s not in self._stopword_stems]
+
+    def unknown_words(self, text: str) -> list[str]:
+        """Words of ``text`` that are neither known nor correctable to a known word."""
+        return [w for w in tokens(text) if self._correct(w) not in self._known]
