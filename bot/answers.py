@@ -16,7 +16,7 @@ anything the user did not confirm, so it cannot answer an out-of-scope question 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -29,14 +29,14 @@ from bot.retrieval import FactMatch, Retriever, ScoringWeights
 from bot.text import tokens
 
 
-class AnswerStatus(str, Enum):
+class AnswerStatus(StrEnum):
     ANSWERED = "answered"
     UNSURE = "unsure"
     DECLINED = "declined"
     INVALID = "invalid"
 
 
-class InputProblem(str, Enum):
+class InputProblem(StrEnum):
     EMPTY = "empty"
     TOO_LONG = "too_long"
     NO_WORDS = "no_words"

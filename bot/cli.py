@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from collections.abc import Sequence
@@ -78,10 +79,8 @@ def cmd_ask(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_chat(args: argparse.Namespace, out: TextIO) -> int:
     engine, settings = _engine(args)
-    try:
+    with contextlib.suppress(ImportError):  # not available on every platform
         import readline  # noqa: F401 - enables line editing and history for input()
-    except ImportError:  # pragma: no cover - not available on some platforms
-        pass
     labels = ", ".join(s.meta.label for s in engine.knowledge.sources.values())
     out.write(f"citebot {__version__} — questions about: {labels}\n{CHAT_HELP}\n")
     out.write("Try: " + " / ".join(engine.featured_questions()) + "\n")
@@ -167,7 +166,9 @@ def cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
             json.dumps(
                 {
                     "accuracy": report.accuracy,
-                    "by_kind": {k: {"right": r, "total": t} for k, (r, t) in report.by_kind().items()},
+                    "by_kind": {
+                        k: {"right": r, "total": t} for k, (r, t) in report.by_kind().items()
+                    },
                     "out_of_scope_answered_rate": report.out_of_scope_answered_rate,
                     "misses": [
                         {"id": o.question.id, **o.answer.to_public_dict()} for o in report.misses
@@ -199,7 +200,8 @@ def cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_run(args: argparse.Namespace, out: TextIO) -> int:
     from bot.telegram.app import run_bot  # the Telegram layer loads only when needed
 
-    return run_bot(_settings(args))
+    code: int = run_bot(_settings(args))
+    return code
 
 
 def _fraction(text: str) -> float:

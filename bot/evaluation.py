@@ -7,6 +7,7 @@ null is out of scope and right when the engine does not answer it.
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 from collections import defaultdict
@@ -19,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapte
 
 from bot.answers import Answer
 
-OUT_OF_SCOPE_PREFIX = "out_of_scope"
+Evidence = Annotated[str, StringConstraints(min_length=1)]
 
 
 class BankQuestion(BaseModel):
@@ -30,7 +31,7 @@ class BankQuestion(BaseModel):
     id: Annotated[str, StringConstraints(min_length=1, max_length=100)]
     question: str
     kind: Annotated[str, StringConstraints(min_length=1, max_length=50)]
-    evidence: Annotated[list[Annotated[str, StringConstraints(min_length=1)]], Field(min_length=1)] | None
+    evidence: Annotated[list[Evidence], Field(min_length=1)] | None
 
     @property
     def in_scope(self) -> bool:
@@ -61,7 +62,8 @@ def load_bank(path: Path) -> list[BankQuestion]:
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        raise BankError(f"{path}: {where}: {first['msg']} ({exc.error_count()} problem(s))") from None
+        count = exc.error_count()
+        raise BankError(f"{path}: {where}: {first['msg']} ({count} problem(s))") from None
     ids = [q.id for q in bank]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:
@@ -121,7 +123,7 @@ class EvalReport:
         "Right to answer" means the question is in scope and the best citation holds the evidence.
         """
         rows = []
-        for low, high in zip(edges, edges[1:], strict=False):
+        for low, high in itertools.pairwise(edges):
             band = [o for o in self.outcomes if low <= o.answer.confidence < high]
             if not band:
                 continue

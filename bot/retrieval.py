@@ -17,20 +17,21 @@ The two blend into one confidence on a fixed 0-100 scale; see ``ScoringWeights``
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 import numpy as np
 import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
 from bot.knowledge import KnowledgeBase, LoadedFact
-from bot.text import Analyzer, tokens
+from bot.text import Analyzer, clean, tokens
 
 
-class ChoiceKind(str, Enum):
+class ChoiceKind(StrEnum):
     QUESTION = "question"
     ANSWER = "answer"
     QUOTE = "quote"
@@ -39,16 +40,24 @@ class ChoiceKind(str, Enum):
 
 @dataclass(frozen=True, slots=True)
 class ScoringWeights:
-    """How coverage and similarity blend into confidence.
+    """How the three signals blend into one confidence (0-100); tuned on the question bank.
 
-    ``confidence = 100 * coverage**coverage_power * (similarity/100)**similarity_power``, where
-    coverage is the IDF-weighted share of the question's terms found in the fact and similarity
-    is the best RapidFuzz token score against one of the fact's choices.
+    * ``coverage``: IDF-weighted share of the question's terms that the fact's vocabulary holds.
+    * ``question_match``: IDF-weighted Jaccard between the question and the fact's closest curated
+      alternate question or keyword (rewards asking what the curator anticipated, penalises
+      extra content the fact does not have).
+    * ``similarity``: RapidFuzz ``token_set_ratio`` on the un-aliased words, which separates facts
+      that aliases made look alike ("take a pass" vs "pulling back").
     """
 
-    coverage_power: float = 1.0
-    similarity_power: float = 0.5
+    coverage: float = 0.55
+    question_match: float = 0.35
+    similarity: float = 0.10
+    unknown_weight: float = 0.8
+    """An unknown word weighs this share of the rarest known term's IDF."""
     candidates: int = 24
+    answer_type_penalty: float = 0.6
+    """Factor applied when a question asks "how many/much" and the fact's quotes hold no number."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +67,7 @@ class FactMatch:
     fact: LoadedFact
     confidence: float
     coverage: float
+    question_match: float
     similarity: float
     closest_question: str
 
@@ -70,6 +80,25 @@ class QueryAnalysis:
     unknown_terms: tuple[str, ...]
 
 
+_QUANTITY_QUESTION = re.compile(r"\bhow\s+(?:many|much)\b|\bwhat\s+(?:percentage|number|amount)\b")
+_NUMBER = re.compile(
+    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
+    r"hundred|thousand|million|billion|dozen|percent|half)\b"
+)
+
+
+def asks_for_quantity(question: str) -> bool:
+    """True for "how many ...?" and the like, which only a quote with a number can answer."""
+    return bool(_QUANTITY_QUESTION.search(clean(question)))
+
+
+def _csr(rows: Sequence[Sequence[int]]) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int64]]:
+    flat = np.fromiter((i for row in rows for i in row), dtype=np.int32)
+    offsets = np.zeros(len(rows) + 1, dtype=np.int64)
+    np.cumsum([len(r) for r in rows], out=offsets[1:])
+    return flat, offsets
+
+
 class Retriever:
     """Ranks a knowledge base's facts against a question."""
 
@@ -80,51 +109,67 @@ class Retriever:
         self.analyzer = Analyzer(aliases.groups, aliases.noise, aliases.stopwords_extra)
         self.facts: tuple[LoadedFact, ...] = knowledge.facts
 
-        choice_terms: list[str] = []
-        choice_fact: list[int] = []
-        self._first_choice: list[int] = []
-        self._questions: list[list[tuple[int, str]]] = []
-        fact_terms: list[set[str]] = []
+        # Choices are stored fact by fact, so each fact owns a contiguous range of them.
+        choice_terms: list[list[str]] = []
+        choice_raw: list[str] = []
+        choice_is_question: list[bool] = []
+        first_choice = [0]
         vocabulary: set[str] = set()
-        for index, loaded in enumerate(self.facts):
+        for loaded in self.facts:
             fact = loaded.fact
-            self._first_choice.append(len(choice_terms))
             texts = (
                 [(ChoiceKind.QUESTION, q) for q in fact.questions]
+                + [(ChoiceKind.KEYWORD, k) for k in fact.keywords]
                 + [(ChoiceKind.ANSWER, fact.answer)]
                 + [(ChoiceKind.QUOTE, q) for q in fact.quotes]
-                + [(ChoiceKind.KEYWORD, k) for k in fact.keywords]
             )
-            terms_here: set[str] = set()
-            questions_here: list[tuple[int, str]] = []
             for kind, text in texts:
                 vocabulary.update(tokens(text))
-                analysed = self.analyzer.terms(text)
-                terms_here.update(analysed)
-                if kind is ChoiceKind.QUESTION:
-                    questions_here.append((len(choice_terms), text))
-                choice_terms.append(" ".join(analysed))
-                choice_fact.append(index)
-            fact_terms.append(terms_here)
-            self._questions.append(questions_here)
-        self._first_choice.append(len(choice_terms))
+                choice_terms.append(list(dict.fromkeys(self.analyzer.terms(text))))
+                choice_raw.append(" ".join(self.analyzer.raw_terms(text)))
+                choice_is_question.append(kind in (ChoiceKind.QUESTION, ChoiceKind.KEYWORD))
+            first_choice.append(len(choice_terms))
         self.analyzer.set_vocabulary(vocabulary)
+        self._choice_texts = [
+            text
+            for loaded in self.facts
+            for text in [*loaded.fact.questions, *loaded.fact.keywords, loaded.fact.answer,
+                         *loaded.fact.quotes]
+        ]
+        self._choice_raw = choice_raw
+        self._first_choice = np.asarray(first_choice, dtype=np.int64)
+        self._choice_fact = np.repeat(
+            np.arange(len(self.facts), dtype=np.int32), np.diff(self._first_choice)
+        )
+        self._choice_is_question = np.asarray(choice_is_question, dtype=bool)
 
-        self._choice_terms = choice_terms
-        self._choice_fact = np.asarray(choice_fact, dtype=np.int32)
-        count = len(self.facts)
-        document_frequency: dict[str, int] = defaultdict(int)
-        postings_lists: dict[str, list[int]] = defaultdict(list)
-        for index, terms in enumerate(fact_terms):
+        count = max(1, len(self.facts))
+        fact_postings: dict[str, list[int]] = defaultdict(list)
+        choice_postings: dict[str, list[int]] = defaultdict(list)
+        for choice, terms in enumerate(choice_terms):
+            fact_index = int(self._choice_fact[choice])
             for term in terms:
-                document_frequency[term] += 1
-                postings_lists[term].append(index)
+                postings = fact_postings[term]
+                if not postings or postings[-1] != fact_index:
+                    postings.append(fact_index)
+                choice_postings[term].append(choice)
         # BM25's IDF: rare terms identify a fact, common ones ("trump", "peace") barely do.
         self._idf = {
-            t: math.log(1 + (count - df + 0.5) / (df + 0.5)) for t, df in document_frequency.items()
+            t: math.log(1 + (count - len(p) + 0.5) / (len(p) + 0.5))
+            for t, p in fact_postings.items()
         }
-        self.unknown_idf = math.log(1 + (count + 0.5) / 0.5)
-        self._postings = {t: np.asarray(p, dtype=np.int32) for t, p in postings_lists.items()}
+        rarest = max(self._idf.values(), default=1.0)
+        self.unknown_idf = rarest * self.weights.unknown_weight
+        self._fact_postings = {t: np.asarray(p, dtype=np.int32) for t, p in fact_postings.items()}
+        self._choice_postings = {
+            t: np.asarray(p, dtype=np.int32) for t, p in choice_postings.items()
+        }
+        self._choice_weight = np.asarray(
+            [sum(self._idf[t] for t in terms) for terms in choice_terms], dtype=np.float64
+        )
+        self._fact_has_number = np.asarray(
+            [any(_NUMBER.search(clean(q)) for q in f.fact.quotes) for f in self.facts], dtype=bool
+        )
 
     def analyse(self, question: str) -> QueryAnalysis:
         """The question's content terms, and those the knowledge base has never seen."""
@@ -132,7 +177,7 @@ class Retriever:
         return QueryAnalysis(terms, tuple(t for t in terms if t not in self._idf))
 
     def term_weight(self, term: str) -> float:
-        """IDF of a term; unseen terms weigh as much as the rarest possible term."""
+        """IDF of a term; an unseen term weighs like a very rare one."""
         return self._idf.get(term, self.unknown_idf)
 
     def search(self, question: str, limit: int = 5) -> list[FactMatch]:
@@ -140,66 +185,67 @@ class Retriever:
         analysis = self.analyse(question)
         if not analysis.terms or not self.facts:
             return []
-        total = sum(self.term_weight(t) for t in analysis.terms)
+        query_weight = sum(self.term_weight(t) for t in analysis.terms)
+
+        # Signal 1 and 2 for every fact and choice at once, from the inverted indexes.
         coverage = np.zeros(len(self.facts), dtype=np.float64)
+        shared = np.zeros(len(self._choice_weight), dtype=np.float64)
         for term in analysis.terms:
-            postings = self._postings.get(term)
-            if postings is not None:
-                coverage[postings] += self._idf[term]
-        coverage /= total
+            if term in self._idf:
+                coverage[self._fact_postings[term]] += self._idf[term]
+                shared[self._choice_postings[term]] += self._idf[term]
+        coverage /= query_weight
+        jaccard = shared / (query_weight + self._choice_weight - shared)
+        jaccard[~self._choice_is_question] = 0.0
+        question_match = np.maximum.reduceat(jaccard, self._first_choice[:-1])
+
+        w = self.weights
+        partial = w.coverage * coverage + w.question_match * question_match
         related = int(np.count_nonzero(coverage))
         if related == 0:
             return []
-        k = min(self.weights.candidates, related)
-        candidates = np.argpartition(-coverage, k - 1)[:k]
+        k = min(w.candidates, related)
+        candidates = np.argpartition(-partial, k - 1)[:k]
 
+        # Signal 3 only for the candidates: one RapidFuzz cdist call over their choices.
         choice_ids = np.concatenate(
             [np.arange(self._first_choice[c], self._first_choice[c + 1]) for c in candidates]
         )
-        query = " ".join(analysis.terms)
-        similarity = process.cdist(
-            [query],
-            [self._choice_terms[i] for i in choice_ids],
+        raw_query = " ".join(self.analyzer.raw_terms(question, correct_typos=True))
+        scores = process.cdist(
+            [raw_query],
+            [self._choice_raw[i] for i in choice_ids],
             scorer=fuzz.token_set_ratio,
             dtype=np.float32,
             workers=1,
         )[0]
-        best_similarity: dict[int, float] = defaultdict(float)
-        best_choice: dict[int, int] = {}
-        for choice, score in zip(choice_ids.tolist(), similarity.tolist(), strict=True):
+        similarity: dict[int, float] = defaultdict(float)
+        for choice, score in zip(choice_ids.tolist(), scores.tolist(), strict=True):
             fact_index = int(self._choice_fact[choice])
-            if score > best_similarity[fact_index] or fact_index not in best_choice:
-                best_similarity[fact_index] = score
-                best_choice[fact_index] = choice
+            similarity[fact_index] = max(similarity[fact_index], score / 100.0)
 
-        w = self.weights
+        quantity = asks_for_quantity(question)
         matches: list[FactMatch] = []
         for fact_index in candidates.tolist():
-            cov = float(coverage[fact_index])
-            sim = best_similarity[fact_index]
-            confidence = 100.0 * cov**w.coverage_power * (sim / 100.0) ** w.similarity_power
+            score = float(partial[fact_index]) + w.similarity * similarity[fact_index]
+            if quantity and not self._fact_has_number[fact_index]:
+                score *= w.answer_type_penalty
             matches.append(
                 FactMatch(
                     self.facts[fact_index],
-                    round(confidence, 1),
-                    cov,
-                    sim,
-                    self._closest_question(fact_index, query),
+                    round(100.0 * min(1.0, score), 1),
+                    float(coverage[fact_index]),
+                    float(question_match[fact_index]),
+                    similarity[fact_index],
+                    self._closest_question(fact_index, jaccard),
                 )
             )
         matches.sort(key=lambda m: (-m.confidence, -m.coverage, m.fact.id))
         return matches[:limit]
 
-    def _closest_question(self, fact_index: int, query: str) -> str:
-        questions = self._questions[fact_index]
-        if not questions:
-            return self.facts[fact_index].fact.answer
-        best = process.extractOne(
-            query, {i: self._choice_terms[c] for i, (c, _) in enumerate(questions)},
-            scorer=fuzz.token_set_ratio,
-        )
-        return questions[best[2] if best else 0][1]
-
-    def fact_questions(self, fact_index: int) -> Sequence[str]:
-        """The curated questions of the fact at ``fact_index``."""
-        return [text for _, text in self._questions[fact_index]]
+    def _closest_question(self, fact_index: int, jaccard: npt.NDArray[np.float64]) -> str:
+        """The fact's curated question nearest the asked one (keywords are not questions)."""
+        fact = self.facts[fact_index].fact
+        start = int(self._first_choice[fact_index])
+        scores = jaccard[start : start + len(fact.questions)]
+        return fact.questions[int(np.argmax(scores))] if len(scores) else fact.answer

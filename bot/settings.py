@@ -8,7 +8,7 @@ builder); ``require_token`` refuses placeholders and malformed values without ec
 from __future__ import annotations
 
 import re
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -30,7 +30,7 @@ _DEFAULT_POLICY = AnswerPolicy()
 PLACEHOLDER_TOKENS = frozenset({"", "changeme", "your-token-here", "123456:replace-me"})
 
 
-class RunMode(str, Enum):
+class RunMode(StrEnum):
     POLLING = "polling"
     WEBHOOK = "webhook"
 
@@ -137,7 +137,8 @@ def describe_settings_error(error: ValidationError) -> str:
     for item in error.errors():
         loc = [str(part) for part in item["loc"]]
         name = loc[0] if loc else ""
-        env_name = name.upper() if name.upper().startswith("TELEGRAM_") else f"CITEBOT_{name.upper()}"
+        upper = name.upper()
+        env_name = upper if upper.startswith("TELEGRAM_") else f"CITEBOT_{upper}"
         if not name:
             env_name = "settings"
         # The input of a failed validation may be a secret: say what is wrong, not what was given.

@@ -17,6 +17,7 @@ from functools import lru_cache
 import snowballstemmer
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
+from spellchecker import SpellChecker
 
 # Zero-width and bidi control characters carry no meaning for matching and are used to disguise
 # text; the "Cf" category covers them all (ZWSP, ZWJ, RLO, BOM, ...).
@@ -77,6 +78,19 @@ def tokens(text: str) -> list[str]:
 
 _STEMMER = snowballstemmer.stemmer("english")
 
+COMMON_WORD_MIN_FREQUENCY = 100
+"""A word seen this often in pyspellchecker's English corpus is a real word, not a typo."""
+
+
+@lru_cache(maxsize=1)
+def _english_frequencies() -> dict[str, int]:
+    return dict(SpellChecker(distance=1).word_frequency.dictionary)
+
+
+def is_common_english_word(word: str) -> bool:
+    """True for real English words ("string", "tire"), which must never be "corrected"."""
+    return _english_frequencies().get(word, 0) >= COMMON_WORD_MIN_FREQUENCY
+
 
 @lru_cache(maxsize=65_536)
 def stem(word: str) -> str:
@@ -128,7 +142,13 @@ class Analyzer:
 
     @lru_cache(maxsize=16_384)  # noqa: B019 - one Analyzer lives as long as the process
     def _correct(self, word: str) -> str:
-        if word in self._known or len(word) < 4 or word.isdigit() or not self._vocabulary:
+        if (
+            word in self._known
+            or len(word) < 4
+            or word.isdigit()
+            or not self._vocabulary
+            or is_common_english_word(word)
+        ):
             return word
         # One edit for short words, two for long ones: enough for "trmp", "positve", "happnd"
         # without turning unrelated short words into article words.
@@ -173,7 +193,16 @@ class Analyzer:
             words = [self._correct(w) for w in words]
         words = self._without_noise(words)
         stems = self._canonical([stem(w) for w in words])
-        return [s for s in stems if s not in self._stopword_stems]
+        # Single characters ("u", "r", "w", "2") are chat shorthand, never content.
+        return [s for s in stems if len(s) > 1 and s not in self._stopword_stems]
+
+    def raw_terms(self, text: str, *, correct_typos: bool = False) -> list[str]:
+        """Like ``terms`` but without aliases: the words as the asker chose them, stemmed."""
+        words = tokens(text)
+        if correct_typos:
+            words = [self._correct(w) for w in words]
+        stems = [stem(w) for w in self._without_noise(words)]
+        return [s for s in stems if len(s) > 1 and s not in self._stopword_stems]
 
     def unknown_words(self, text: str) -> list[str]:
         """Words of ``text`` that are neither known nor correctable to a known word."""
