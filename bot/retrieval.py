@@ -27,6 +27,7 @@ import numpy as np
 import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
+from bot.attribution import Attribution, speakers_of_spans
 from bot.knowledge import KnowledgeBase, LoadedFact
 from bot.text import Analyzer, clean, tokens
 
@@ -57,7 +58,9 @@ class ScoringWeights:
     """An unknown word weighs this share of the rarest known term's IDF."""
     candidates: int = 24
     answer_type_penalty: float = 0.6
-    """Factor applied when a question asks "how many/much" and the fact's quotes hold no number."""
+    """Factor applied when a question asks for a number, date or duration the quotes lack."""
+    attribution_penalty: float = 0.6
+    """Factor applied when a question asks what someone said and the fact quotes someone else."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,16 +83,37 @@ class QueryAnalysis:
     unknown_terms: tuple[str, ...]
 
 
-_QUANTITY_QUESTION = re.compile(r"\bhow\s+(?:many|much)\b|\bwhat\s+(?:percentage|number|amount)\b")
-_NUMBER = re.compile(
+_NUMBER = (
     r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
     r"hundred|thousand|million|billion|dozen|percent|half)\b"
 )
+_DAY_OR_MONTH = (
+    r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|"
+    r"april|may|june|july|august|september|october|november|december|today|yesterday|tomorrow)\b"
+    r"|\b\d{4}\b"
+)
+_TIME_SPAN = r"\b(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|overnight)\b"
+
+ANSWER_TYPES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
+    # (what the question asks for, what a quote must contain to answer it)
+    (
+        re.compile(r"\bhow (?:many|much)\b|\bwhat (?:percentage|number|amount|share)\b"),
+        re.compile(_NUMBER),
+    ),
+    (
+        re.compile(r"\b(?:what|which|exact) (?:date|day|year)\b|\bwhat time\b"),
+        re.compile(_DAY_OR_MONTH),
+    ),
+    (re.compile(r"\bhow long\b"), re.compile(_TIME_SPAN)),
+)
+"""Questions that ask for a number, a date or a duration can only be answered by a quote that
+has one: "How many people died in the strikes?" must not be answered with the caption."""
 
 
-def asks_for_quantity(question: str) -> bool:
-    """True for "how many ...?" and the like, which only a quote with a number can answer."""
-    return bool(_QUANTITY_QUESTION.search(clean(question)))
+def unanswerable_types(question: str) -> list[re.Pattern[str]]:
+    """The evidence patterns a quote needs to answer ``question`` (usually none)."""
+    cleaned = clean(question)
+    return [needs for asks, needs in ANSWER_TYPES if asks.search(cleaned)]
 
 
 def _csr(rows: Sequence[Sequence[int]]) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int64]]:
@@ -167,9 +191,20 @@ class Retriever:
         self._choice_weight = np.asarray(
             [sum(self._idf[t] for t in terms) for terms in choice_terms], dtype=np.float64
         )
-        self._fact_has_number = np.asarray(
-            [any(_NUMBER.search(clean(q)) for q in f.fact.quotes) for f in self.facts], dtype=bool
-        )
+        self.attribution = Attribution(self.analyzer)
+        sentence_speakers = {
+            source_id: self.attribution.sentence_speakers(source.article)
+            for source_id, source in knowledge.sources.items()
+        }
+        self._fact_speakers = [
+            speakers_of_spans(
+                ((span.start, span.end) for span in loaded.spans),
+                knowledge.sources[loaded.source_id].article,
+                sentence_speakers[loaded.source_id],
+            )
+            for loaded in self.facts
+        ]
+        self._fact_quotes_clean = [" ".join(clean(q) for q in f.fact.quotes) for f in self.facts]
 
     def analyse(self, question: str) -> QueryAnalysis:
         """The question's content terms, and those the knowledge base has never seen."""
@@ -224,12 +259,16 @@ class Retriever:
             fact_index = int(self._choice_fact[choice])
             similarity[fact_index] = max(similarity[fact_index], score / 100.0)
 
-        quantity = asks_for_quantity(question)
+        required = unanswerable_types(question)
+        asked_speakers = self.attribution.asked_speakers(question)
         matches: list[FactMatch] = []
         for fact_index in candidates.tolist():
             score = float(partial[fact_index]) + w.similarity * similarity[fact_index]
-            if quantity and not self._fact_has_number[fact_index]:
+            quotes = self._fact_quotes_clean[fact_index]
+            if any(not pattern.search(quotes) for pattern in required):
                 score *= w.answer_type_penalty
+            if asked_speakers and not asked_speakers & self._fact_speakers[fact_index]:
+                score *= w.attribution_penalty
             matches.append(
                 FactMatch(
                     self.facts[fact_index],

@@ -1,0 +1,106 @@
+"""Who says what in an article, so "What did X say?" is only answered with X's own words.
+
+A common near-miss for a lexical matcher is a question about the right people and topic but the
+wrong speaker: "What did Lavrov tell reporters?" when the article only reports what Rubio told
+Lavrov. Speakers are read off the text itself: the name (or the pronoun standing for the last
+named speaker) just before a reporting verb ("Rubio said", "“...,” he noted",
+"Zelenskyy’s office echoed").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from bot.article import ArticleText
+from bot.text import Analyzer, is_common_english_word, stem
+
+_REPORTING_VERBS = frozenset(
+    stem(v)
+    for v in """
+    say said says tell told tells state stated states note noted notes describe described
+    emphasize emphasized emphasise emphasised admit admitted stress stressed echo echoed
+    reveal revealed warn warned clarify clarified brief briefed mention mentioned hint hinted
+    promise promised suggest suggested believe believed sum summed call calling express
+    expressing add added insist insisted argue argued claim claimed announce announced explain
+    explained react reacted respond responded reply replied comment commented think thought
+    speak spoke speaking response reaction
+    """.split()
+)
+_PRONOUNS = frozenset({"he", "she", "they"})
+_SKIPPABLE = frozenset({"also", "then", "once", "later", "still", "had", "has", "have", "did"})
+_WORD = re.compile(r"[\w’']+")
+_LOOKBACK = 4
+_PARENTHESISED = re.compile(r"\([^)]*\)")
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+class Attribution:
+    """Speakers of each article sentence, and the speaker a question asks about."""
+
+    def __init__(self, analyzer: Analyzer) -> None:
+        self._analyzer = analyzer
+        self.names: set[str] = set()
+        """Canonical terms of capitalised words in the articles: the people and places."""
+
+    def _name_terms(self, word: str) -> list[str]:
+        return self._analyzer.terms(word)
+
+    def sentence_speakers(self, article: ArticleText) -> list[frozenset[str]]:
+        """For each sentence of ``article`` (in order), the canonical terms of who speaks."""
+        last_speaker: frozenset[str] = frozenset()
+        result: list[frozenset[str]] = []
+        for sentence in article.sentences:
+            words = _words(sentence.text)
+            # Parenthesised credits such as "(Getty Images)" name no one in the story.
+            for position, word in enumerate(_words(_PARENTHESISED.sub(" ", sentence.text))):
+                # A sentence's first word is capitalised anyway; count it only if it is no
+                # ordinary English word ("Rubio emphasized" yes, "Despite growing" no).
+                if word[:1].isupper() and (position or not is_common_english_word(word.lower())):
+                    self.names.update(self._name_terms(word))
+            speakers: set[str] = set()
+            for index, word in enumerate(words):
+                if stem(word.lower()) not in _REPORTING_VERBS:
+                    continue
+                for previous in reversed(words[max(0, index - _LOOKBACK) : index]):
+                    lowered = previous.lower()
+                    if lowered in _PRONOUNS:
+                        speakers.update(last_speaker)
+                        break
+                    if previous[:1].isupper() and self._name_terms(previous):
+                        speakers.update(self._name_terms(previous))
+                        break
+                    if lowered not in _SKIPPABLE and previous[:1].isupper():
+                        break
+            if speakers:
+                last_speaker = frozenset(speakers)
+            result.append(frozenset(speakers))
+        return result
+
+    def asked_speakers(self, question: str) -> frozenset[str]:
+        """Names a question asks to hear from: "what did <names> say/tell/think ...".
+
+        Empty when the question has no reporting verb or names no one before it, in which case
+        attribution does not constrain the answer.
+        """
+        words = [w.lower() for w in _words(question)]
+        for index, word in enumerate(words):
+            if stem(word) in _REPORTING_VERBS:
+                before = " ".join(words[:index])
+                return frozenset(t for t in self._analyzer.terms(before) if t in self.names)
+        return frozenset()
+
+
+def speakers_of_spans(
+    spans: Iterable[tuple[int, int]], article: ArticleText, speakers: list[frozenset[str]]
+) -> frozenset[str]:
+    """Everyone speaking in the sentences that the given character spans overlap."""
+    found: set[str] = set()
+    for start, end in spans:
+        for sentence, who in zip(article.sentences, speakers, strict=True):
+            if sentence.start < end and start < sentence.end:
+                found.update(who)
+    return frozenset(found)
