@@ -124,6 +124,11 @@ class AnswerEngine:
         self.knowledge = knowledge
         self.policy = policy or AnswerPolicy()
         self.retriever = Retriever(knowledge, weights)
+        grouped: dict[str, list[str]] = {}
+        for loaded in knowledge.facts:
+            grouped.setdefault(loaded.fact.topic, []).append(loaded.fact.questions[0])
+        self._topics = grouped
+        self._featured = [questions[0] for questions in grouped.values()]
 
     @classmethod
     def from_directory(
@@ -249,19 +254,11 @@ class AnswerEngine:
 
     def featured_questions(self, count: int = 3) -> list[str]:
         """One example question from each of the first topics: what the bot is good for."""
-        examples: list[str] = []
-        for questions in self.topics().values():
-            examples.append(questions[0])
-            if len(examples) >= count:
-                break
-        return examples
+        return self._featured[:count]
 
     def topics(self) -> dict[str, list[str]]:
         """Each topic with the first curated question of each of its facts, in file order."""
-        grouped: dict[str, list[str]] = {}
-        for loaded in self.knowledge.facts:
-            grouped.setdefault(loaded.fact.topic, []).append(loaded.fact.questions[0])
-        return grouped
+        return {topic: list(questions) for topic, questions in self._topics.items()}
 
     def paragraph(self, source_id: str, number: int) -> Paragraph | None:
         """Paragraph ``number`` (1-based) of a source, if both exist."""

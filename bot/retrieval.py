@@ -56,7 +56,7 @@ class ScoringWeights:
     similarity: float = 0.10
     unknown_weight: float = 0.8
     """An unknown word weighs this share of the rarest known term's IDF."""
-    candidates: int = 24
+    candidates: int = 16
     answer_type_penalty: float = 0.6
     """Factor applied when a question asks for a number, date or duration the quotes lack."""
     attribution_penalty: float = 0.6
@@ -166,6 +166,10 @@ class Retriever:
             np.arange(len(self.facts), dtype=np.int32), np.diff(self._first_choice)
         )
         self._choice_is_question = np.asarray(choice_is_question, dtype=bool)
+        # Each fact's questions and keywords come first in its range of choices.
+        self._question_count = np.asarray(
+            [len(f.fact.questions) + len(f.fact.keywords) for f in self.facts], dtype=np.int64
+        )
 
         count = max(1, len(self.facts))
         fact_postings: dict[str, list[int]] = defaultdict(list)
@@ -242,45 +246,49 @@ class Retriever:
         k = min(w.candidates, related)
         candidates = np.argpartition(-partial, k - 1)[:k]
 
-        # Signal 3 only for the candidates: one RapidFuzz cdist call over their choices.
+        # Signal 3 only for the candidates: one RapidFuzz cdist call over their curated
+        # questions and keywords (short strings, so this stays cheap at any knowledge size).
+        starts = self._first_choice[candidates]
+        lengths = self._question_count[candidates]
         choice_ids = np.concatenate(
-            [np.arange(self._first_choice[c], self._first_choice[c + 1]) for c in candidates]
+            [np.arange(a, a + n) for a, n in zip(starts, lengths, strict=True)]
         )
         raw_query = " ".join(self.analyzer.raw_terms(question, correct_typos=True))
         scores = process.cdist(
             [raw_query],
-            [self._choice_raw[i] for i in choice_ids],
+            [self._choice_raw[i] for i in choice_ids.tolist()],
             scorer=fuzz.token_set_ratio,
             dtype=np.float32,
             workers=1,
         )[0]
-        similarity: dict[int, float] = defaultdict(float)
-        for choice, score in zip(choice_ids.tolist(), scores.tolist(), strict=True):
-            fact_index = int(self._choice_fact[choice])
-            similarity[fact_index] = max(similarity[fact_index], score / 100.0)
+        offsets = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+        similarity = np.maximum.reduceat(scores, offsets).astype(np.float64) / 100.0
+        final = partial[candidates] + w.similarity * similarity
 
         required = unanswerable_types(question)
         asked_speakers = self.attribution.asked_speakers(question)
-        matches: list[FactMatch] = []
-        for fact_index in candidates.tolist():
-            score = float(partial[fact_index]) + w.similarity * similarity[fact_index]
-            quotes = self._fact_quotes_clean[fact_index]
-            if any(not pattern.search(quotes) for pattern in required):
-                score *= w.answer_type_penalty
-            if asked_speakers and not asked_speakers & self._fact_speakers[fact_index]:
-                score *= w.attribution_penalty
-            matches.append(
-                FactMatch(
-                    self.facts[fact_index],
-                    round(100.0 * min(1.0, score), 1),
-                    float(coverage[fact_index]),
-                    float(question_match[fact_index]),
-                    similarity[fact_index],
-                    self._closest_question(fact_index, jaccard),
-                )
+        if required or asked_speakers:
+            for position, fact_index in enumerate(candidates.tolist()):
+                quotes = self._fact_quotes_clean[fact_index]
+                if any(not pattern.search(quotes) for pattern in required):
+                    final[position] *= w.answer_type_penalty
+                if asked_speakers and not asked_speakers & self._fact_speakers[fact_index]:
+                    final[position] *= w.attribution_penalty
+
+        confidence = np.round(100.0 * np.minimum(final, 1.0), 1)
+        # Highest confidence first; ties go to the better-covered fact, then to file order.
+        order = np.lexsort((candidates, -coverage[candidates], -confidence))[:limit]
+        return [
+            FactMatch(
+                self.facts[int(candidates[i])],
+                float(confidence[i]),
+                float(coverage[candidates[i]]),
+                float(question_match[candidates[i]]),
+                float(similarity[i]),
+                self._closest_question(int(candidates[i]), jaccard),
             )
-        matches.sort(key=lambda m: (-m.confidence, -m.coverage, m.fact.id))
-        return matches[:limit]
+            for i in order
+        ]
 
     def _closest_question(self, fact_index: int, jaccard: npt.NDArray[np.float64]) -> str:
         """The fact's curated question nearest the asked one (keywords are not questions)."""

@@ -54,14 +54,16 @@ ENGLISH_STOPWORDS = frozenset(
 )
 
 
+@lru_cache(maxsize=1024)
 def clean(text: str) -> str:
     """Unicode-normalise, casefold and strip everything but words, keeping word order."""
     text = unicodedata.normalize("NFKC", text)
-    text = "".join(
-        " " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch
-        for ch in text
-        if unicodedata.category(ch) != _FORMAT_CATEGORY
-    )
+    if not text.isascii():
+        text = "".join(
+            " " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch
+            for ch in text
+            if unicodedata.category(ch) != _FORMAT_CATEGORY
+        )
     text = text.translate(_QUOTE_MAP).casefold()
     text = _URL.sub(" ", text)
     text = _MENTION.sub(" ", text)
