@@ -81,6 +81,7 @@ class QueryAnalysis:
 
     terms: tuple[str, ...]
     unknown_terms: tuple[str, ...]
+    raw_terms: tuple[str, ...]
 
 
 _NUMBER = (
@@ -149,8 +150,9 @@ class Retriever:
             )
             for kind, text in texts:
                 vocabulary.update(tokens(text))
-                choice_terms.append(list(dict.fromkeys(self.analyzer.terms(text))))
-                choice_raw.append(" ".join(self.analyzer.raw_terms(text)))
+                terms, raw_terms = self.analyzer.analyse(text)
+                choice_terms.append(list(dict.fromkeys(terms)))
+                choice_raw.append(" ".join(raw_terms))
                 choice_is_question.append(kind in (ChoiceKind.QUESTION, ChoiceKind.KEYWORD))
             first_choice.append(len(choice_terms))
         self.analyzer.set_vocabulary(vocabulary)
@@ -212,8 +214,11 @@ class Retriever:
 
     def analyse(self, question: str) -> QueryAnalysis:
         """The question's content terms, and those the knowledge base has never seen."""
-        terms = tuple(dict.fromkeys(self.analyzer.terms(question, correct_typos=True)))
-        return QueryAnalysis(terms, tuple(t for t in terms if t not in self._idf))
+        terms, raw_terms = self.analyzer.analyse(question, correct_typos=True)
+        unique = tuple(dict.fromkeys(terms))
+        return QueryAnalysis(
+            unique, tuple(t for t in unique if t not in self._idf), tuple(raw_terms)
+        )
 
     def term_weight(self, term: str) -> float:
         """IDF of a term; an unseen term weighs like a very rare one."""
@@ -253,7 +258,7 @@ class Retriever:
         choice_ids = np.concatenate(
             [np.arange(a, a + n) for a, n in zip(starts, lengths, strict=True)]
         )
-        raw_query = " ".join(self.analyzer.raw_terms(question, correct_typos=True))
+        raw_query = " ".join(analysis.raw_terms)
         scores = process.cdist(
             [raw_query],
             [self._choice_raw[i] for i in choice_ids.tolist()],

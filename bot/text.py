@@ -188,23 +188,25 @@ class Analyzer:
                 i += 1
         return out
 
-    def terms(self, text: str, *, correct_typos: bool = False) -> list[str]:
-        """Content terms of ``text``: canonical, stemmed, without noise or stopwords."""
-        words = tokens(text)
-        if correct_typos:
-            words = [self._correct(w) for w in words]
-        words = self._without_noise(words)
-        stems = self._canonical([stem(w) for w in words])
-        # Single characters ("u", "r", "w", "2") are chat shorthand, never content.
-        return [s for s in stems if len(s) > 1 and s not in self._stopword_stems]
+    def analyse(self, text: str, *, correct_typos: bool = False) -> tuple[list[str], list[str]]:
+        """(terms, raw terms) of ``text``; raw terms skip the alias mapping.
 
-    def raw_terms(self, text: str, *, correct_typos: bool = False) -> list[str]:
-        """Like ``terms`` but without aliases: the words as the asker chose them, stemmed."""
+        Terms are canonical and stemmed, without noise or stopwords; raw terms are the words as
+        the writer chose them, stemmed, which tells apart facts that aliases make look alike.
+        """
         words = tokens(text)
         if correct_typos:
             words = [self._correct(w) for w in words]
         stems = [stem(w) for w in self._without_noise(words)]
+        return self._content(self._canonical(stems)), self._content(stems)
+
+    def _content(self, stems: list[str]) -> list[str]:
+        # Single characters ("u", "r", "w", "2") are chat shorthand, never content.
         return [s for s in stems if len(s) > 1 and s not in self._stopword_stems]
+
+    def terms(self, text: str, *, correct_typos: bool = False) -> list[str]:
+        """Content terms of ``text``: canonical, stemmed, without noise or stopwords."""
+        return self.analyse(text, correct_typos=correct_typos)[0]
 
     def unknown_words(self, text: str) -> list[str]:
         """Words of ``text`` that are neither known nor correctable to a known word."""
