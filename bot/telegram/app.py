@@ -1,0 +1,218 @@
+"""The composition root: settings + engine -> a configured ``Application``; and ``run_bot``."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from typing import Any, TypeAlias
+from urllib.parse import urlparse
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    LinkPreviewOptions,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.error import InvalidToken, NetworkError
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    InlineQueryHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot import messages
+from bot.answers import AnswerEngine
+from bot.knowledge import KnowledgeError
+from bot.settings import RunMode, Settings, TokenError
+from bot.telegram import handlers
+from bot.telegram.context import Bot, BotData, Context
+from bot.telegram.logging import setup_logging
+from bot.telegram.retry import RetryingRateLimiter
+
+logger = logging.getLogger(__name__)
+
+CitebotApplication: TypeAlias = Application[
+    Bot, Context, dict[Any, Any], dict[Any, Any], BotData, None
+]
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_CONFIG = 2
+
+ALLOWED_UPDATES = [
+    Update.MESSAGE,
+    Update.EDITED_MESSAGE,
+    Update.CALLBACK_QUERY,
+    Update.INLINE_QUERY,
+]
+
+PRIVATE_COMMANDS = [
+    BotCommand("start", messages.BOT_COMMAND_START),
+    BotCommand("ask", messages.BOT_COMMAND_ASK),
+    BotCommand("topics", messages.BOT_COMMAND_TOPICS),
+    BotCommand("about", messages.BOT_COMMAND_ABOUT),
+    BotCommand("source", messages.BOT_COMMAND_SOURCE),
+    BotCommand("help", messages.BOT_COMMAND_HELP),
+]
+GROUP_COMMANDS = [
+    BotCommand("ask", messages.BOT_COMMAND_ASK),
+    BotCommand("topics", messages.BOT_COMMAND_TOPICS),
+    BotCommand("about", messages.BOT_COMMAND_ABOUT),
+    BotCommand("help", messages.BOT_COMMAND_HELP),
+]
+
+# Timeouts in seconds for every Bot API call except long polling (which adds its own).
+CONNECT_TIMEOUT = 10.0
+READ_TIMEOUT = 15.0
+WRITE_TIMEOUT = 15.0
+POOL_TIMEOUT = 5.0
+POLL_TIMEOUT = 30
+
+
+async def post_init(application: CitebotApplication) -> None:
+    """Set the command menus per scope and warn about BotFather settings that hide features."""
+    bot = application.bot
+    await bot.set_my_commands(PRIVATE_COMMANDS, scope=BotCommandScopeAllPrivateChats())
+    await bot.set_my_commands(GROUP_COMMANDS, scope=BotCommandScopeAllGroupChats())
+    me = bot.bot
+    logger.info("citebot is running as @%s", me.username)
+    if not me.supports_inline_queries:
+        logger.warning(
+            "inline mode is off for @%s: send /setinline to @BotFather to turn it on",
+            me.username,
+        )
+
+
+def _register_handlers(application: CitebotApplication) -> None:
+    """Routing by handlers and filters; the callbacks live in ``bot.telegram.handlers``."""
+    private = filters.ChatType.PRIVATE
+    groups = filters.ChatType.GROUPS
+    new = filters.UpdateType.MESSAGE  # screens are not re-sent when a command is edited
+    new_or_edited = filters.UpdateType.MESSAGES
+    addressed = handlers.MentionsBot() | handlers.RepliesToBot()
+    text = filters.TEXT & ~filters.COMMAND
+
+    if application.bot_data.allowed_chats:
+        application.add_handler(TypeHandler(Update, handlers.allowed_chats_only), group=-1)
+
+    application.add_handlers(
+        [
+            CommandHandler("start", handlers.start, filters=new),
+            CommandHandler("help", handlers.help_command, filters=new),
+            CommandHandler("about", handlers.about, filters=new),
+            CommandHandler("topics", handlers.topics, filters=new),
+            CommandHandler("source", handlers.source, filters=new),
+            CommandHandler("ask", handlers.ask_command, filters=new_or_edited),
+            MessageHandler(new_or_edited & text & private, handlers.ask_text),
+            MessageHandler(new_or_edited & text & groups & addressed, handlers.ask_text),
+            MessageHandler(new & filters.COMMAND & private, handlers.unknown_command),
+            # Service messages (pinned, joined, ...) are not things a person sent.
+            MessageHandler(
+                new & private & ~filters.TEXT & ~filters.StatusUpdate.ALL, handlers.non_text
+            ),
+            CallbackQueryHandler(handlers.button),
+            InlineQueryHandler(handlers.inline_query),
+        ]
+    )
+    application.add_error_handler(handlers.on_error)
+
+
+def build_application(settings: Settings, engine: AnswerEngine) -> CitebotApplication:
+    """Wire settings, engine and handlers into a ready-to-run ``Application``."""
+    builder = (
+        Application.builder()
+        .token(settings.require_token().get_secret_value())  # the one place it is unwrapped
+        .context_types(ContextTypes(bot_data=BotData))
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+                # Answer even if the question was deleted meanwhile.
+                allow_sending_without_reply=True,
+            )
+        )
+        .rate_limiter(RetryingRateLimiter())
+        .job_queue(None)
+        .connect_timeout(CONNECT_TIMEOUT)
+        .read_timeout(READ_TIMEOUT)
+        .write_timeout(WRITE_TIMEOUT)
+        .pool_timeout(POOL_TIMEOUT)
+        .get_updates_connect_timeout(CONNECT_TIMEOUT)
+        .get_updates_read_timeout(READ_TIMEOUT)
+        .get_updates_write_timeout(WRITE_TIMEOUT)
+        .get_updates_pool_timeout(POOL_TIMEOUT)
+        .post_init(post_init)
+    )
+    if settings.telegram_base_url:
+        builder = builder.base_url(settings.telegram_base_url)
+    if settings.telegram_base_file_url:
+        builder = builder.base_file_url(settings.telegram_base_file_url)
+    application: CitebotApplication = builder.build()
+    application.bot_data.configure(settings, engine)
+    _register_handlers(application)
+    return application
+
+
+def _fail(message: str) -> None:
+    print(f"citebot: {message}", file=sys.stderr)
+
+
+def run_bot(settings: Settings) -> int:
+    """Run the bot until SIGINT/SIGTERM; return the process exit code."""
+    try:
+        token = settings.require_token()
+    except TokenError as exc:
+        _fail(str(exc))
+        return EXIT_CONFIG
+    try:
+        engine = AnswerEngine.from_directory(settings.knowledge_dir, settings.answer_policy())
+    except KnowledgeError as exc:
+        more = f" (and {len(exc.problems) - 1} more)" if len(exc.problems) > 1 else ""
+        _fail(
+            f"knowledge base '{settings.knowledge_dir}' is invalid: {exc.problems[0]}{more}; "
+            "run `citebot check` for details"
+        )
+        return EXIT_CONFIG
+    secrets = [token.get_secret_value()]
+    if settings.webhook_secret_token:
+        secrets.append(settings.webhook_secret_token.get_secret_value())
+    setup_logging(settings.log_level, secrets)
+    # Opt in to python-telegram-bot's timedelta time periods: we read none of them as ints, and
+    # this avoids a deprecation warning on every 429.
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
+    application = build_application(settings, engine)
+    try:
+        if settings.mode is RunMode.WEBHOOK:
+            _run_webhook(application, settings)
+        else:
+            application.run_polling(allowed_updates=ALLOWED_UPDATES, timeout=POLL_TIMEOUT)
+    except InvalidToken:
+        _fail("Telegram refused TELEGRAM_BOT_TOKEN; get the current token from @BotFather")
+        return EXIT_CONFIG
+    except NetworkError as exc:
+        _fail(f"cannot reach the Telegram Bot API: {exc}")
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def _run_webhook(application: CitebotApplication, settings: Settings) -> None:
+    """Listen for Telegram's POSTs on the path of CITEBOT_WEBHOOK_URL."""
+    url = settings.webhook_url or ""
+    secret = settings.webhook_secret_token
+    application.run_webhook(
+        listen=settings.webhook_listen,
+        port=settings.webhook_port,
+        url_path=urlparse(url).path.lstrip("/"),
+        webhook_url=url,
+        secret_token=secret.get_secret_value() if secret else None,
+        allowed_updates=ALLOWED_UPDATES,
+    )

@@ -1,0 +1,337 @@
+"""Thin async callbacks: read the update, ask the engine, render, reply.
+
+Routing (private vs group, commands vs mentions vs replies) is done by the filters in
+``bot.telegram.app``; each callback here does one thing.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from telegram import (
+    InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InputTextMessageContent,
+    Message,
+    MessageEntity,
+    Update,
+)
+from telegram.constants import ChatAction, ChatType
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import ApplicationHandlerStop, filters
+
+from bot import messages
+from bot.answers import Answer, AnswerStatus
+from bot.render import truncate
+from bot.telegram import keyboards, views
+from bot.telegram.context import Context
+from bot.telegram.ratelimit import Verdict
+
+logger = logging.getLogger(__name__)
+
+INLINE_RESULTS = 8
+INLINE_EXAMPLES = 6
+INLINE_TITLE_LIMIT = 100
+
+
+# ---------------------------------------------------------------- filters
+
+
+class MentionsBot(filters.MessageFilter):
+    """Messages that mention this bot (``@username`` or a text mention of its account)."""
+
+    __slots__ = ()
+
+    def filter(self, message: Message) -> bool:
+        bot = message.get_bot()
+        username = (bot.username or "").lower()
+        found = message.parse_entities([MessageEntity.MENTION, MessageEntity.TEXT_MENTION])
+        for entity, text in found.items():
+            if entity.type == MessageEntity.MENTION and text[1:].lower() == username:
+                return True
+            if entity.user is not None and entity.user.id == bot.id:
+                return True
+        return False
+
+
+class RepliesToBot(filters.MessageFilter):
+    """Replies to one of this bot's own messages."""
+
+    __slots__ = ()
+
+    def filter(self, message: Message) -> bool:
+        replied = message.reply_to_message
+        author = replied.from_user if replied else None
+        return author is not None and author.id == message.get_bot().id
+
+
+def without_mention(text: str, username: str) -> str:
+    """The question in "@botname question" (the mention may be anywhere in the text)."""
+    if not username:
+        return text.strip()
+    return re.sub(rf"@{re.escape(username)}\b", " ", text, flags=re.IGNORECASE).strip()
+
+
+def _command_argument(text: str) -> str:
+    """Everything after "/ask" or "/ask@botname", inner whitespace kept."""
+    parts = text.split(None, 1)
+    return parts[1].strip() if len(parts) > 1 else ""
+
+
+# ---------------------------------------------------------------- helpers
+
+
+async def _admitted(update: Update, context: Context) -> bool:
+    """Per-user flood guard: True to go on; on the first refusal in a window, say so."""
+    user = update.effective_user
+    if user is None or context.bot_data.is_admin(user.id):
+        return True
+    verdict = context.bot_data.limiter.check(user.id)
+    if verdict is Verdict.NOTIFY:
+        if update.callback_query is not None:
+            await update.callback_query.answer(messages.BOT_RATE_LIMITED, show_alert=True)
+        elif update.effective_message is not None:
+            await update.effective_message.reply_text(views.notice(messages.BOT_RATE_LIMITED))
+    return verdict is Verdict.ALLOW
+
+
+async def _typing(context: Context, chat_id: int) -> None:
+    """Show "typing…"; cosmetic, so a failure is logged and otherwise ignored."""
+    try:
+        await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
+    except TelegramError as exc:
+        logger.debug("typing indicator failed: %s", exc)
+
+
+def _answer(context: Context, question: str) -> tuple[Answer, InlineKeyboardMarkup | None]:
+    data = context.bot_data
+    answer = data.engine.answer(question)
+    return answer, keyboards.answer_keyboard(answer, data.questions)
+
+
+async def _reply_or_edit(
+    update: Update, context: Context, text: str, markup: InlineKeyboardMarkup | None
+) -> None:
+    """Reply to the question; for an edited question, edit the earlier answer instead."""
+    message = update.effective_message
+    if message is None:
+        return
+    log = context.bot_data.answers
+    earlier = log.answer_to(message.chat_id, message.message_id)
+    if update.edited_message is not None and earlier is not None:
+        try:
+            await context.bot.edit_message_text(
+                text, chat_id=message.chat_id, message_id=earlier, reply_markup=markup
+            )
+            return
+        except BadRequest as exc:
+            # Telegram refuses an edit that changes nothing; the answer is already right.
+            if "not modified" in exc.message.lower():
+                return
+            logger.info("could not edit answer %d (%s); sending a new one", earlier, exc)
+    sent = await message.reply_text(text, reply_markup=markup)
+    log.remember(message.chat_id, message.message_id, sent.message_id)
+
+
+async def _answer_question(update: Update, context: Context, question: str) -> None:
+    """The whole question flow: flood guard, "typing", engine, reply (or edit)."""
+    message = update.effective_message
+    if message is None or not await _admitted(update, context):
+        return
+    await _typing(context, message.chat_id)
+    answer, markup = _answer(context, question)
+    text = views.answer_html(answer, context.bot_data.max_question_chars)
+    await _reply_or_edit(update, context, text, markup)
+
+
+# ---------------------------------------------------------------- questions
+
+
+async def ask_text(update: Update, context: Context) -> None:
+    """Answer a text message: any in private, mentions of or replies to the bot in groups."""
+    message = update.effective_message
+    if message is not None and message.text is not None:
+        question = without_mention(message.text, context.bot.username)
+        await _answer_question(update, context, question)
+
+
+async def ask_command(update: Update, context: Context) -> None:
+    """Answer "/ask <question>" (or "/ask" sent as a reply to someone's question)."""
+    message = update.effective_message
+    if message is None or message.text is None:
+        return
+    question = _command_argument(message.text)
+    replied = message.reply_to_message
+    if not question and replied and replied.text and not RepliesToBot().filter(message):
+        question = without_mention(replied.text, context.bot.username)
+    if not question:
+        example = context.bot_data.engine.featured_questions(1)
+        usage = messages.BOT_ASK_USAGE.format(example=example[0] if example else "…")
+        await message.reply_text(views.notice(usage))
+        return
+    await _answer_question(update, context, question)
+
+
+async def non_text(update: Update, context: Context) -> None:
+    """Ask for text when a private chat sends a photo, sticker, voice note or the like."""
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(views.notice(messages.BOT_SEND_TEXT))
+
+
+# ---------------------------------------------------------------- commands
+
+
+async def start(update: Update, context: Context) -> None:
+    """Say what the bot is, which article, and offer example questions as buttons."""
+    if update.effective_message is None:
+        return
+    engine = context.bot_data.engine
+    markup = keyboards.question_keyboard(engine.featured_questions(), context.bot_data.questions)
+    await update.effective_message.reply_text(views.start_html(engine), reply_markup=markup)
+
+
+async def help_command(update: Update, context: Context) -> None:
+    """Explain how to ask in private, in groups and inline."""
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(views.help_html(context.bot.username))
+
+
+async def about(update: Update, context: Context) -> None:
+    """Describe the source: label, what is known, how many facts, what the bot cannot do."""
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(views.about_html(context.bot_data.engine))
+
+
+async def topics(update: Update, context: Context) -> None:
+    """List what can be asked, grouped by topic."""
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(views.topics_html(context.bot_data.engine))
+
+
+async def source(update: Update, context: Context) -> None:
+    """Show a whole paragraph: "/source 6" (first source) or "/source <source-id> 6"."""
+    message = update.effective_message
+    if message is None:
+        return
+    engine = context.bot_data.engine
+    args = context.args or []
+    source_id = args[0] if len(args) == 2 else next(iter(engine.knowledge.sources))
+    number = args[-1] if args else ""
+    paragraph = engine.paragraph(source_id, int(number)) if number.isdecimal() else None
+    if paragraph is None:
+        await message.reply_text(views.source_usage(engine))
+        return
+    if await _admitted(update, context):
+        await message.reply_text(views.paragraph_html(engine, source_id, paragraph))
+
+
+async def unknown_command(update: Update, context: Context) -> None:
+    """Point to /help for a command the bot does not have (private chats only)."""
+    await help_command(update, context)
+
+
+# ---------------------------------------------------------------- buttons
+
+
+async def button(update: Update, context: Context) -> None:
+    """Handle a button press: show a paragraph or ask a suggested question."""
+    query = update.callback_query
+    if query is None:
+        return
+    action = keyboards.decode(query.data)
+    chat_message = query.message if isinstance(query.message, Message) else None
+    data = context.bot_data
+    text: str | None = None
+    markup: InlineKeyboardMarkup | None = None
+    if isinstance(action, keyboards.ShowParagraph):
+        paragraph = data.engine.paragraph(action.source, action.number)
+        if paragraph is not None:
+            text = views.paragraph_html(data.engine, action.source, paragraph)
+    elif isinstance(action, keyboards.AskQuestion):
+        question = data.questions.question(action)
+        if question is not None:
+            answer, markup = _answer(context, question)
+            text = views.answer_with_question_html(question, answer, data.max_question_chars)
+    if text is None or chat_message is None:
+        await query.answer(messages.BOT_BUTTON_EXPIRED, show_alert=True)
+        return
+    if not await _admitted(update, context):
+        return
+    await query.answer()
+    await chat_message.reply_text(text, reply_markup=markup)
+
+
+# ---------------------------------------------------------------- inline mode
+
+
+def _article(
+    result_id: str, title: str, question: str, answer: Answer, limit: int
+) -> InlineQueryResultArticle:
+    return InlineQueryResultArticle(
+        id=result_id,
+        title=truncate(title, INLINE_TITLE_LIMIT),
+        description=truncate(views.inline_description(answer), 200),
+        input_message_content=InputTextMessageContent(
+            views.answer_with_question_html(question, answer, limit)
+        ),
+    )
+
+
+async def inline_query(update: Update, context: Context) -> None:
+    """Offer cited answers for "@botname question"; example questions for an empty query."""
+    query = update.inline_query
+    if query is None:
+        return
+    data = context.bot_data
+    engine, limit = data.engine, data.max_question_chars
+    text = query.query.strip()
+    answer = engine.answer(text) if text else None
+    results: list[InlineQueryResultArticle] = []
+    if answer is not None and answer.status is not AnswerStatus.INVALID:
+        title = answer.answer if answer.answered else messages.BOT_INLINE_NO_ANSWER
+        results.append(_article("a", title or text, text, answer, limit))
+        follow_ups = [answer.did_you_mean or "", *answer.suggestions]
+    else:
+        follow_ups = [questions[0] for questions in engine.topics().values()][:INLINE_EXAMPLES]
+    for question in dict.fromkeys(q for q in follow_ups if q):
+        suggested = engine.answer(question)
+        if suggested.answered:
+            results.append(_article(f"s{len(results)}", question, question, suggested, limit))
+    await query.answer(results[:INLINE_RESULTS])
+
+
+# ---------------------------------------------------------------- access and errors
+
+
+async def allowed_chats_only(update: Update, context: Context) -> None:
+    """Stop updates from chats outside CITEBOT_ALLOWED_CHATS (admins may use any chat)."""
+    data = context.bot_data
+    user = update.effective_user
+    chat = update.effective_chat
+    # Inline queries carry no chat: the user's own (private) chat id is what gets allowed.
+    chat_id = chat.id if chat else (user.id if user else None)
+    if chat_id in data.allowed_chats or data.is_admin(user.id if user else None):
+        return
+    if update.message is not None and chat is not None and chat.type == ChatType.PRIVATE:
+        await update.message.reply_text(views.notice(messages.BOT_NOT_ALLOWED))
+    elif update.callback_query is not None:
+        await update.callback_query.answer(messages.BOT_NOT_ALLOWED, show_alert=True)
+    elif update.inline_query is not None:
+        await update.inline_query.answer([], cache_time=0, is_personal=True)
+    raise ApplicationHandlerStop
+
+
+async def on_error(update: object, context: Context) -> None:
+    """Log the error with its traceback, tell the user briefly, and carry on."""
+    update_id = update.update_id if isinstance(update, Update) else None
+    logger.error("error while handling update %s", update_id, exc_info=context.error)
+    if not isinstance(update, Update):
+        return
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(messages.BOT_ERROR, show_alert=True)
+        elif update.effective_message is not None and update.inline_query is None:
+            await update.effective_message.reply_text(views.notice(messages.BOT_ERROR))
+    except TelegramError as exc:  # the notice is best-effort: never raise from here
+        logger.warning("could not tell the user about the error: %s", exc)

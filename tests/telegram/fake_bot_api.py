@@ -1,0 +1,393 @@
+"""A small fake of the Telegram Bot API on 127.0.0.1, for driving the real ``Application``.
+
+It speaks just enough HTTP/1.1 (keep-alive, Content-Length bodies) for httpx, records every
+request, and is strict where Telegram is strict and a bug could hide: the token in the path,
+Telegram-HTML in messages (only Telegram's tags, balanced, valid entities, at most 4096
+characters), callback data of at most 64 bytes, unique inline result ids, and "message is not
+modified" on an edit that changes nothing. Failures (429 with ``retry_after``, 502 from the
+proxy in front of Telegram) can be injected per method.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import html.parser
+import itertools
+import json
+import time
+from collections import defaultdict, deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl
+
+JSONDict = dict[str, Any]
+
+# Parameters that python-telegram-bot sends as raw strings; everything else is JSON-encoded.
+STRING_PARAMS = frozenset(
+    {
+        "text",
+        "parse_mode",
+        "callback_query_id",
+        "inline_query_id",
+        "inline_message_id",
+        "action",
+        "url",
+        "secret_token",
+        "caption",
+        "next_offset",
+        "language_code",
+    }
+)
+# https://core.telegram.org/bots/api#html-style
+TELEGRAM_TAGS = frozenset(
+    "b strong i em u ins s strike del span tg-spoiler a tg-emoji code pre blockquote".split()
+)
+MESSAGE_LIMIT = 4096
+CALLBACK_DATA_LIMIT = 64
+BAD_GATEWAY_PAGE = b"<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>"
+
+
+class TelegramHtmlError(ValueError):
+    """The text would get "Bad Request: can't parse entities" from Telegram."""
+
+
+class _TelegramHtml(html.parser.HTMLParser):
+    """Checks Telegram's HTML subset and collects the visible text."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self.open: list[str] = []
+        self.visible: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in TELEGRAM_TAGS:
+            raise TelegramHtmlError(f"unsupported start tag \"{tag}\"")
+        self.open.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.open or self.open[-1] != tag:
+            raise TelegramHtmlError(f"unexpected end tag \"{tag}\"")
+        self.open.pop()
+
+    def handle_data(self, data: str) -> None:
+        if "<" in data or ">" in data:
+            raise TelegramHtmlError("unescaped < or >")
+        self.visible.append(data)
+
+    def handle_entityref(self, name: str) -> None:
+        named = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
+        if name not in named:
+            raise TelegramHtmlError(f"unsupported entity &{name};")
+        self.visible.append(named[name])
+
+    def handle_charref(self, name: str) -> None:
+        self.visible.append(chr(int(name[1:], 16) if name.lower().startswith("x") else int(name)))
+
+
+def parse_telegram_html(text: str) -> str:
+    """The visible text of a Telegram-HTML message; ``TelegramHtmlError`` if Telegram refuses it."""
+    if len(text) > MESSAGE_LIMIT:
+        raise TelegramHtmlError("message is too long")
+    parser = _TelegramHtml()
+    # A bare "&" followed by a space is what html.escape prevents; Telegram refuses it too.
+    after_ampersands = text.split("&")[1:]
+    if any(not part.split(";")[0].replace("#", "").isalnum() for part in after_ampersands):
+        raise TelegramHtmlError("unescaped &")
+    parser.feed(text)
+    parser.close()
+    if parser.open:
+        raise TelegramHtmlError(f"unclosed tag \"{parser.open[-1]}\"")
+    return "".join(parser.visible)
+
+
+@dataclass
+class Call:
+    """One request the bot made, and the HTTP status it got."""
+
+    method: str
+    params: JSONDict
+    status: int = 200
+
+
+@dataclass
+class _Fault:
+    status: int
+    retry_after: int | None = None
+
+
+@dataclass
+class FakeBotApi:
+    """Start with ``await api.start()``; point python-telegram-bot at ``api.base_url``."""
+
+    token: str
+    bot_id: int = 7_000_000_001
+    username: str = "citebot_test_bot"
+    supports_inline_queries: bool = True
+    calls: list[Call] = field(default_factory=list)
+    sent: list[JSONDict] = field(default_factory=list)  # messages as sendMessage returned them
+    port: int = 0
+    _faults: dict[str, deque[_Fault]] = field(default_factory=lambda: defaultdict(deque))
+    _updates: list[JSONDict] = field(default_factory=list)
+    _new_update: asyncio.Event = field(default_factory=asyncio.Event)
+    _messages: dict[tuple[int, int], str] = field(default_factory=dict)
+    _message_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(10_001))
+    _commands: dict[str, list[JSONDict]] = field(default_factory=dict)
+    _server: asyncio.Server | None = None
+    _connections: set[asyncio.Task[None]] = field(default_factory=set)
+
+    # ------------------------------------------------------------ lifecycle
+
+    async def start(self) -> None:
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def close(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+        for task in list(self._connections):
+            task.cancel()
+        for task in list(self._connections):
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    @property
+    def bot_user(self) -> JSONDict:
+        return {
+            "id": self.bot_id,
+            "is_bot": True,
+            "first_name": "Citebot",
+            "username": self.username,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": self.supports_inline_queries,
+        }
+
+    # ------------------------------------------------------------ test controls
+
+    def fail_next(self, method: str, status: int, *, retry_after: int | None = None,
+                  times: int = 1) -> None:
+        """Answer the next ``times`` calls of ``method`` with ``status`` instead."""
+        for _ in range(times):
+            self._faults[method].append(_Fault(status, retry_after))
+
+    def push_update(self, update: JSONDict) -> None:
+        """Queue an update for ``getUpdates``."""
+        self._updates.append(update)
+        self._new_update.set()
+
+    def calls_to(self, method: str) -> list[Call]:
+        """Every call of ``method``, failed ones included."""
+        return [c for c in self.calls if c.method == method]
+
+    def delivered(self, method: str = "sendMessage") -> list[JSONDict]:
+        """The parameters of each call of ``method`` that Telegram accepted."""
+        return [c.params for c in self.calls if c.method == method and c.status == 200]
+
+    # ------------------------------------------------------------ HTTP
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._connections.add(task)
+        try:
+            while True:
+                request_line = await reader.readline()
+                if not request_line:
+                    break
+                headers: dict[str, str] = {}
+                while (line := await reader.readline()) not in (b"\r\n", b"\n", b""):
+                    name, _, value = line.decode("latin-1").partition(":")
+                    headers[name.strip().lower()] = value.strip()
+                body = await reader.readexactly(int(headers.get("content-length", "0")))
+                path = request_line.decode("latin-1").split(" ")[1]
+                status, payload = await self._dispatch(path, headers, body)
+                writer.write(
+                    f"HTTP/1.1 {status} X\r\nContent-Type: application/json\r\n"
+                    f"Content-Length: {len(payload)}\r\nConnection: keep-alive\r\n\r\n".encode()
+                    + payload
+                )
+                await writer.drain()
+        except (ConnectionError, asyncio.IncompleteReadError):
+            pass
+        finally:
+            self._connections.discard(task)
+            writer.close()
+            with contextlib.suppress(ConnectionError):
+                await writer.wait_closed()
+
+    async def _dispatch(self, path: str, headers: dict[str, str], body: bytes
+                        ) -> tuple[int, bytes]:
+        prefix = f"/bot{self.token}/"
+        if not path.startswith(prefix):
+            return _error(401, "Unauthorized")
+        method = path[len(prefix):]
+        params = _decode_params(headers.get("content-type", ""), body)
+        call = Call(method, params)
+        self.calls.append(call)
+        faults = self._faults.get(method)
+        if faults:
+            fault = faults.popleft()
+            call.status = fault.status
+            if fault.status == 502:
+                return 502, BAD_GATEWAY_PAGE
+            if fault.retry_after is not None:
+                return _error(fault.status, f"Too Many Requests: retry after {fault.retry_after}",
+                              {"retry_after": fault.retry_after})
+            return _error(fault.status, "Injected failure")
+        handler = self._method(method)
+        if handler is None:
+            call.status = 404
+            return _error(404, "Not Found: method not found")
+        try:
+            result = await handler(params)
+        except TelegramHtmlError as exc:
+            call.status = 400
+            return _error(400, f"Bad Request: can't parse entities: {exc}")
+        except BadRequestError as exc:
+            call.status = 400
+            return _error(400, f"Bad Request: {exc}")
+        return 200, json.dumps({"ok": True, "result": result}).encode()
+
+    # ------------------------------------------------------------ methods
+
+    async def _get_me(self, params: JSONDict) -> JSONDict:
+        return self.bot_user
+
+    async def _get_updates(self, params: JSONDict) -> list[JSONDict]:
+        offset = int(params.get("offset") or 0)
+        self._updates = [u for u in self._updates if u["update_id"] >= offset]
+        if not self._updates:
+            self._new_update.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._new_update.wait(), float(params.get("timeout", 0)))
+        return list(self._updates)
+
+    async def _send_message(self, params: JSONDict) -> JSONDict:
+        _check_message(params)
+        chat_id = int(params["chat_id"])
+        message_id = next(self._message_ids)
+        self._messages[(chat_id, message_id)] = params["text"]
+        sent = self._message(chat_id, message_id, params)
+        self.sent.append(sent)
+        return sent
+
+    async def _edit_message_text(self, params: JSONDict) -> JSONDict:
+        _check_message(params)
+        key = (int(params["chat_id"]), int(params["message_id"]))
+        if key not in self._messages:
+            raise BadRequestError("message to edit not found")
+        if self._messages[key] == params["text"]:
+            raise BadRequestError(
+                "message is not modified: specified new message content and reply markup are "
+                "exactly the same as a current content and reply markup of the message"
+            )
+        self._messages[key] = params["text"]
+        return self._message(*key, params)
+
+    async def _answer_inline_query(self, params: JSONDict) -> bool:
+        results = params.get("results", [])
+        ids = [r["id"] for r in results]
+        if len(results) > 50 or len(set(ids)) != len(ids):
+            raise BadRequestError("RESULTS_TOO_MUCH or duplicate result id")
+        for result in results:
+            if len(result["id"].encode()) > 64:
+                raise BadRequestError("RESULT_ID_INVALID")
+            content = result.get("input_message_content", {})
+            if content.get("parse_mode") == "HTML":
+                parse_telegram_html(content["message_text"])
+        return True
+
+    async def _set_my_commands(self, params: JSONDict) -> bool:
+        scope = params.get("scope", {"type": "default"})
+        self._commands[scope["type"]] = params["commands"]
+        return True
+
+    async def _get_my_commands(self, params: JSONDict) -> list[JSONDict]:
+        scope = params.get("scope", {"type": "default"})
+        return self._commands.get(scope["type"], [])
+
+    async def _true(self, params: JSONDict) -> bool:
+        return True
+
+    def _method(self, name: str) -> Callable[[JSONDict], Awaitable[Any]] | None:
+        return {
+            "getMe": self._get_me,
+            "getUpdates": self._get_updates,
+            "sendMessage": self._send_message,
+            "editMessageText": self._edit_message_text,
+            "answerInlineQuery": self._answer_inline_query,
+            "setMyCommands": self._set_my_commands,
+            "getMyCommands": self._get_my_commands,
+            "answerCallbackQuery": self._true,
+            "sendChatAction": self._true,
+            "deleteMyCommands": self._true,
+            "deleteWebhook": self._true,
+            "setWebhook": self._true,
+            "close": self._true,
+        }.get(name)
+
+    def _message(self, chat_id: int, message_id: int, params: JSONDict) -> JSONDict:
+        message: JSONDict = {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"},
+            "from": self.bot_user,
+            "text": params["text"],
+        }
+        if "reply_markup" in params:
+            message["reply_markup"] = params["reply_markup"]
+        return message
+
+
+class BadRequestError(Exception):
+    """Telegram would answer 400 Bad Request."""
+
+
+def _error(status: int, description: str, parameters: JSONDict | None = None
+           ) -> tuple[int, bytes]:
+    body: JSONDict = {"ok": False, "error_code": status, "description": description}
+    if parameters:
+        body["parameters"] = parameters
+    return status, json.dumps(body).encode()
+
+
+def _decode_params(content_type: str, body: bytes) -> JSONDict:
+    if not body:
+        return {}
+    if content_type.startswith("application/json"):
+        decoded: JSONDict = json.loads(body)
+        return decoded
+    params: JSONDict = {}
+    for key, value in parse_qsl(body.decode(), keep_blank_values=True):
+        if key in STRING_PARAMS:
+            params[key] = value
+            continue
+        try:
+            params[key] = json.loads(value)
+        except ValueError:
+            params[key] = value
+    return params
+
+
+def _check_message(params: JSONDict) -> None:
+    """Refuse what Telegram would refuse in sendMessage/editMessageText."""
+    text = params.get("text", "")
+    if not text.strip():
+        raise BadRequestError("message text is empty")
+    if params.get("parse_mode") == "HTML":
+        parse_telegram_html(text)
+    elif len(text) > MESSAGE_LIMIT:
+        raise BadRequestError("message is too long")
+    markup = params.get("reply_markup") or {}
+    for row in markup.get("inline_keyboard", []):
+        for button in row:
+            data = button.get("callback_data")
+            if data is not None and not 1 <= len(data.encode()) <= CALLBACK_DATA_LIMIT:
+                raise BadRequestError("BUTTON_DATA_INVALID")
