@@ -293,7 +293,7 @@ async def inline_query(update: Update, context: Context) -> None:
         results.append(_article("a", title or text, text, answer, limit))
         follow_ups = [answer.did_you_mean or "", *answer.suggestions]
     else:
-        follow_ups = [questions[0] for questions in engine.topics().values()][:INLINE_EXAMPLES]
+        follow_ups = engine.featured_questions(INLINE_EXAMPLES)
     for question in dict.fromkeys(q for q in follow_ups if q):
         suggested = engine.answer(question)
         if suggested.answered:
