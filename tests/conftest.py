@@ -1,0 +1,21 @@
+"""Fixtures shared by the engine tests: the shipped knowledge base and one engine per session."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.answers import AnswerEngine
+from bot.knowledge import KnowledgeBase, load_knowledge
+from tests.support import KNOWLEDGE_DIR
+
+
+@pytest.fixture(scope="session")
+def knowledge() -> KnowledgeBase:
+    """The shipped knowledge base, loaded once."""
+    return load_knowledge(KNOWLEDGE_DIR)
+
+
+@pytest.fixture(scope="session")
+def engine(knowledge: KnowledgeBase) -> AnswerEngine:
+    """The default engine over the shipped knowledge base (building it is the slow part)."""
+    return AnswerEngine(knowledge)

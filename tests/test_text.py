@@ -1,0 +1,127 @@
+"""The normaliser: questions and curated text reduce to the same comparable terms."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.answers import AnswerEngine
+from bot.text import Analyzer, clean, stem, tokens
+
+PROPERTIES = settings(max_examples=200, deadline=None)
+
+
+@pytest.mark.parametrize(
+    ("raw", "cleaned"),
+    [
+        ("Trump’s WARNING!", "trump warning"),
+        ("What did the U.S. say?", "what did the us say"),
+        ("Zel\u200benskyy\u200d", "zelenskyy"),
+        ("\u202eKharkiv\u202c", "kharkiv"),
+        ("ＴＲＵＭＰ", "trump"),
+        ("@citebot hey https://example.com/x?y=1 what", "hey what"),
+        ("www.example.org Rubio", "rubio"),
+        ("line one\nline\ttwo\u2028three", "line one line two three"),
+        ("cafe\u0301", "café"),
+        ("“quoted” — dashed…", "quoted dashed"),
+        ("", ""),
+    ],
+)
+def test_clean_examples(raw: str, cleaned: str) -> None:
+    assert clean(raw) == cleaned
+
+
+def test_tokens_split_on_underscores_and_keep_digits() -> None:
+    assert tokens("snake_case 24 hours, 3.5%") == ["snake", "case", "24", "hours", "3", "5"]
+
+
+@PROPERTIES
+@given(st.text())
+def test_clean_never_raises_and_is_idempotent(text: str) -> None:
+    once = clean(text)
+
+    assert clean(once) == once
+
+
+@PROPERTIES
+@given(st.text())
+def test_cleaned_text_is_casefolded_words_separated_by_single_spaces(text: str) -> None:
+    cleaned = clean(text)
+
+    assert cleaned == cleaned.casefold()
+    assert cleaned == " ".join(cleaned.split())
+    # "_" survives clean() because it is a regex word character; tokens() splits on it.
+    assert all(ch.isalnum() or ch in " _" for ch in cleaned), ascii(cleaned)
+    assert not any(unicodedata.category(ch) == "Cf" for ch in cleaned)
+
+
+@PROPERTIES
+@given(st.text())
+def test_tokens_are_letters_and_digits_only(text: str) -> None:
+    for token in tokens(text):
+        assert token
+        assert all(ch.isalnum() for ch in token), ascii(token)
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> Analyzer:
+    analyzer = Analyzer(
+        alias_groups=[["kharkiv", "kharkov", "charkiv"], ["united states", "U.S.", "america"]],
+        noise=["lol", "quick q"],
+        extra_stopwords=["apparently"],
+    )
+    analyzer.set_vocabulary(["trump", "rubio", "mediation", "positive", "happened", "kharkiv"])
+    return analyzer
+
+
+def test_aliases_map_to_the_first_entry_of_their_group(analyzer: Analyzer) -> None:
+    assert analyzer.terms("strikes in Kharkov") == analyzer.terms("strikes in Kharkiv")
+    assert analyzer.terms("America") == analyzer.terms("the U.S.") == ["unit_state"]
+
+
+def test_raw_terms_keep_the_askers_own_words(analyzer: Analyzer) -> None:
+    terms, raw_terms = analyzer.analyse("Kharkov")
+
+    assert (terms, raw_terms) == (["kharkiv"], ["kharkov"])
+
+
+def test_chat_noise_and_stopwords_are_dropped(analyzer: Analyzer) -> None:
+    assert analyzer.terms("lol quick q: what did Rubio apparently say?") == [stem("rubio")]
+
+
+def test_typos_are_corrected_towards_knowledge_words_only_when_asked(analyzer: Analyzer) -> None:
+    assert analyzer.terms("trmp mediaton", correct_typos=True) == analyzer.terms(
+        "trump mediation"
+    )
+    assert analyzer.terms("trmp") == ["trmp"]
+
+
+def test_real_english_words_are_not_corrected_into_article_words(analyzer: Analyzer) -> None:
+    # "positively" is two edits from the article word "positive", but it is English, not a typo.
+    assert analyzer.terms("positively", correct_typos=True) == [stem("positively")]
+
+
+def test_unknown_words_are_those_neither_known_nor_correctable(analyzer: Analyzer) -> None:
+    assert analyzer.unknown_words("what happend to Putin") == ["putin"]
+
+
+def test_engine_analyzer_corrects_chat_typos_to_article_words(engine: AnswerEngine) -> None:
+    analyzer = engine.retriever.analyzer
+
+    assert analyzer.terms("wat did trmp say abt taking a pass", correct_typos=True) == (
+        analyzer.terms("what did trump say about taking a pass")
+    )
+
+
+@PROPERTIES
+@given(st.text(max_size=300))
+def test_engine_analyzer_never_raises_and_drops_single_characters(
+    engine: AnswerEngine, text: str
+) -> None:
+    analyzer = engine.retriever.analyzer
+
+    for terms in analyzer.analyse(text, correct_typos=True):
+        assert all(len(term) > 1 for term in terms)
