@@ -88,10 +88,13 @@ _NUMBER = (
     r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
     r"hundred|thousand|million|billion|dozen|percent|half)\b"
 )
-_DAY_OR_MONTH = (
-    r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|"
-    r"april|may|june|july|august|september|october|november|december|today|yesterday|tomorrow)\b"
-    r"|\b\d{4}\b"
+_MONTH = (
+    r"(?:january|february|march|april|may|june|july|august|september|october|november|december)"
+)
+# A date names a day: a weekday, a month with a day number, a year, or today/tomorrow.
+_DATE = (
+    r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|yesterday|tomorrow)\b"
+    rf"|\b{_MONTH} \d{{1,2}}\b|\b\d{{1,2}} {_MONTH}\b|\b\d{{4}}\b"
 )
 _TIME_SPAN = r"\b(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|overnight)\b"
 
@@ -103,7 +106,7 @@ ANSWER_TYPES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
     ),
     (
         re.compile(r"\b(?:what|which|exact) (?:date|day|year)\b|\bwhat time\b"),
-        re.compile(_DAY_OR_MONTH),
+        re.compile(_DATE),
     ),
     (re.compile(r"\bhow long\b"), re.compile(_TIME_SPAN)),
 )
@@ -219,6 +222,14 @@ class Retriever:
         return QueryAnalysis(
             unique, tuple(t for t in unique if t not in self._idf), tuple(raw_terms)
         )
+
+    def coverage_of(self, terms: Sequence[str], text: str) -> float:
+        """IDF-weighted share of ``terms`` that ``text`` contains (0-1)."""
+        total = sum(self.term_weight(t) for t in terms)
+        if not total:
+            return 0.0
+        present = set(self.analyzer.terms(text))
+        return sum(self.term_weight(t) for t in terms if t in present) / total
 
     def term_weight(self, term: str) -> float:
         """IDF of a term; an unseen term weighs like a very rare one."""
