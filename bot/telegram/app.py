@@ -207,12 +207,18 @@ def run_bot(settings: Settings) -> int:
 def _run_webhook(application: CitebotApplication, settings: Settings) -> None:
     """Listen for Telegram's POSTs on the path of CITEBOT_WEBHOOK_URL."""
     url = settings.webhook_url or ""
-    secret = settings.webhook_secret_token
+    token = settings.webhook_secret_token
+    secret = token.get_secret_value() if token else ""
+    if not secret:
+        logger.warning(
+            "CITEBOT_WEBHOOK_SECRET_TOKEN is not set: anyone who finds the webhook URL can post "
+            "updates to the bot"
+        )
     application.run_webhook(
         listen=settings.webhook_listen,
         port=settings.webhook_port,
         url_path=urlparse(url).path.lstrip("/"),
         webhook_url=url,
-        secret_token=secret.get_secret_value() if secret else None,
+        secret_token=secret or None,
         allowed_updates=ALLOWED_UPDATES,
     )

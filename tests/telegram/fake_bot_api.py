@@ -131,6 +131,7 @@ class FakeBotApi:
     _faults: dict[str, deque[_Fault]] = field(default_factory=lambda: defaultdict(deque))
     _updates: list[JSONDict] = field(default_factory=list)
     _new_update: asyncio.Event = field(default_factory=asyncio.Event)
+    _answered: asyncio.Event = field(default_factory=asyncio.Event)
     _messages: dict[tuple[int, int], str] = field(default_factory=dict)
     _message_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(10_001))
     _commands: dict[str, list[JSONDict]] = field(default_factory=dict)
@@ -147,6 +148,7 @@ class FakeBotApi:
         if self._server is not None:
             self._server.close()
             await self._server.wait_closed()
+        self._new_update.set()  # let a pending long poll return
         for task in list(self._connections):
             task.cancel()
         for task in list(self._connections):
@@ -182,6 +184,12 @@ class FakeBotApi:
         self._updates.append(update)
         self._new_update.set()
 
+    async def wait_until(self, condition: Callable[[], bool]) -> None:
+        """Wait until ``condition()`` holds, checking after every request the server answers."""
+        while not condition():
+            self._answered.clear()
+            await self._answered.wait()
+
     def calls_to(self, method: str) -> list[Call]:
         """Every call of ``method``, failed ones included."""
         return [c for c in self.calls if c.method == method]
@@ -208,6 +216,7 @@ class FakeBotApi:
                 body = await reader.readexactly(int(headers.get("content-length", "0")))
                 path = request_line.decode("latin-1").split(" ")[1]
                 status, payload = await self._dispatch(path, headers, body)
+                self._answered.set()
                 writer.write(
                     f"HTTP/1.1 {status} X\r\nContent-Type: application/json\r\n"
                     f"Content-Length: {len(payload)}\r\nConnection: keep-alive\r\n\r\n".encode()
@@ -215,6 +224,10 @@ class FakeBotApi:
                 )
                 await writer.drain()
         except (ConnectionError, asyncio.IncompleteReadError):
+            pass
+        except asyncio.CancelledError:
+            # Only ``close`` cancels these; ending quietly keeps asyncio from logging the
+            # cancellation as an error in the stream's done-callback (Python 3.11).
             pass
         finally:
             self._connections.discard(task)

@@ -77,7 +77,8 @@ async def test_a_flood_gets_one_polite_notice_then_silence(
     finally:
         await bot.app.shutdown()
 
-    assert PARIS_QUOTE in texts[0][0] and PARIS_QUOTE in texts[1][0]
+    assert PARIS_QUOTE in texts[0][0]
+    assert PARIS_QUOTE in texts[1][0]
     assert texts[2] == [messages.BOT_RATE_LIMITED]
     assert texts[3:] == [[], []]
     assert len(other_user) == 1  # the limit is per user
