@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 
 from bot import messages
@@ -126,3 +128,63 @@ async def test_python_m_bot_run_polls_answers_once_and_stops_on_sigterm(
         "all_group_chats",
     }
     assert messages.BOT_ERROR not in log
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+async def test_webhook_mode_registers_the_secret_and_only_accepts_telegrams_posts(
+    api: FakeBotApi, tmp_path: Path
+) -> None:
+    port = _free_port()
+    secret = "s3cret_webhook-token"
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_BASE_URL": api.base_url,
+        "CITEBOT_KNOWLEDGE_DIR": str(KNOWLEDGE_DIR),
+        "CITEBOT_MODE": "webhook",
+        "CITEBOT_WEBHOOK_PORT": str(port),
+        "CITEBOT_WEBHOOK_URL": "https://bot.example.org/citebot/hook",
+        "CITEBOT_WEBHOOK_SECRET_TOKEN": secret,
+        "PYTHONPATH": str(REPO_ROOT),
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run",
+        cwd=tmp_path, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}/citebot/hook"
+    question = updates.message_update("Who attended the Paris talks?")
+    log = ""
+    try:
+        async with asyncio.timeout(30):
+            await api.wait_until(lambda: bool(api.delivered("setWebhook")))
+            async with httpx.AsyncClient() as client:
+                forged = await client.post(
+                    url, json=question, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"}
+                )
+                genuine = await client.post(
+                    url, json=question, headers={"X-Telegram-Bot-Api-Secret-Token": secret}
+                )
+            await api.wait_until(lambda: bool(api.delivered()))
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = await process.communicate()
+        log = stderr.decode()
+        print(log)
+
+    assert process.returncode == 0
+    [registered] = api.delivered("setWebhook")
+    assert registered["url"] == "https://bot.example.org/citebot/hook"
+    assert registered["secret_token"] == secret
+    assert forged.status_code == 403
+    assert genuine.status_code == 200
+    [reply] = api.delivered()
+    assert PARIS_QUOTE in parse_telegram_html(reply["text"])
+    assert secret not in log
+    assert TOKEN not in log
