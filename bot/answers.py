@@ -149,7 +149,9 @@ class AnswerEngine:
                 suggestions=tuple(self.featured_questions()),
                 input_problem=problem,
             )
-        question = question.strip()
+        # Lone surrogates (undecodable bytes from argv or a socket) cannot be encoded as UTF-8
+        # and would break every output channel; make them U+FFFD once, here.
+        question = question.encode("utf-8", "surrogatepass").decode("utf-8", "replace").strip()
         matches = self.retriever.search(question, limit=8)
         best = matches[0] if matches else None
         confidence = best.confidence if best else 0.0

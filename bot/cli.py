@@ -39,6 +39,10 @@ def _settings(args: argparse.Namespace) -> Settings:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         raise CliError(f"configuration error: {describe_settings_error(exc)}") from None
+    except UnicodeDecodeError:
+        raise CliError("configuration error: .env is not valid UTF-8; save it as UTF-8") from None
+    except OSError as exc:
+        raise CliError(f"configuration error: cannot read .env: {exc.strerror}") from None
 
 
 def _knowledge(settings: Settings) -> KnowledgeBase:
@@ -147,7 +151,11 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     )
     for text in uncovered:
         out.write(f"  not covered: {text}\n")
-    if uncovered and args.strict:
+    engine = AnswerEngine(knowledge, settings.answer_policy())
+    unsearchable = engine.retriever.unsearchable_questions()
+    for fact_id, question in unsearchable:
+        out.write(f"  fact '{fact_id}': question {question!r} has no searchable words\n")
+    if (uncovered or unsearchable) and args.strict:
         return EXIT_BELOW_BAR
     return EXIT_OK
 
@@ -234,7 +242,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="validate the knowledge base and report coverage")
     check.add_argument("--strict", action="store_true",
-                       help="exit 1 if some article sentence is not quoted by any fact")
+                       help="exit 1 if an article sentence is quoted by no fact or a curated "
+                       "question has no searchable words")
     check.set_defaults(handler=cmd_check)
 
     ev = sub.add_parser("eval", help="evaluate on question bank(s) and list every miss")

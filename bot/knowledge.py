@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 from rapidfuzz import fuzz
 
 from bot.article import ArticleText, Paragraph
+from bot.text import stem, tokens
 
 MAX_FILE_BYTES = 5_000_000
 """Knowledge files above this size are refused: no hand-curated file is this big."""
@@ -450,11 +451,13 @@ def load_knowledge(directory: Path) -> KnowledgeBase:
 
 def _alias_conflicts(aliases: AliasFile, display: str) -> list[Problem]:
     """An alias that belongs to two groups would map to two meanings; refuse it."""
-    owner: dict[str, int] = {}
+    owner: dict[tuple[str, ...], int] = {}
     problems: list[Problem] = []
     for group_index, group in enumerate(aliases.groups):
         for entry_index, entry in enumerate(group):
-            key = " ".join(entry.casefold().split())
+            # Compare as retrieval will match them: cleaned and stemmed ("U.S." == "us",
+            # "photograph" == "photographer").
+            key = tuple(stem(t) for t in tokens(entry))
             if key in owner and owner[key] != group_index:
                 problems.append(
                     Problem(

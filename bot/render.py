@@ -100,7 +100,7 @@ def escape_within(text: str, limit: int) -> str:
         used += len(escape(char))
         if used > budget:
             break
-    return escape(truncate(text[:end], end + len(messages.TRUNCATED)))
+    return escape(truncate(text, end + len(messages.TRUNCATED)))
 
 
 def _fit(blocks: list[str], limit: int) -> str:
@@ -121,8 +121,14 @@ def render_telegram_html(
         head = messages.DECLINE if answer.status is AnswerStatus.DECLINED else messages.UNSURE
         lines = [f"<b>{escape(head)}</b>"]
         room = (limit - 100) // 5  # heading, did-you-mean, intro and suggestion lines
-        lines += [escape_within(line, room) for line in _suggestion_block(answer, lambda s: s)]
-        return _fit(["\n".join(lines)], limit)
+        used = len(lines[0])
+        for line in _suggestion_block(answer, lambda s: s):
+            escaped = escape_within(line, room)
+            if used + 1 + len(escaped) > limit:
+                break  # whole suggestions only; the first ones are the closest
+            lines.append(escaped)
+            used += 1 + len(escaped)
+        return "\n".join(lines)
 
     # Fixed budgets (in escaped characters) make the limit hold for any curated text:
     # answer 900, and per quote block 1000 for the quote plus 300 for where it is from.

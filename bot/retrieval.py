@@ -223,6 +223,19 @@ class Retriever:
             unique, tuple(t for t in unique if t not in self._idf), tuple(raw_terms)
         )
 
+    def unsearchable_questions(self) -> list[tuple[str, str]]:
+        """(fact id, question) for curated questions made only of stopwords and noise.
+
+        Such a question ("What is this article about?") can never be matched, yet it may be
+        offered to users as an example.
+        """
+        found: list[tuple[str, str]] = []
+        for loaded in self.facts:
+            for question in loaded.fact.questions:
+                if not self.analyzer.terms(question):
+                    found.append((loaded.id, question))
+        return found
+
     def coverage_of(self, terms: Sequence[str], text: str) -> float:
         """IDF-weighted share of ``terms`` that ``text`` contains (0-1)."""
         total = sum(self.term_weight(t) for t in terms)

@@ -396,3 +396,29 @@ def test_eval_exit_code_reaches_the_shell(tmp_path: Path) -> None:
 
     assert result.returncode == 1
     assert b"below --min-accuracy" in result.stderr
+
+
+def test_dotenv_that_is_not_utf8_is_a_configuration_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / ".env").write_bytes(b"CITEBOT_LOG_LEVEL=D\xe9BUG\n")
+
+    code, _ = run("check")
+
+    assert code == 2
+    assert "configuration error" in capsys.readouterr().err
+
+
+def test_question_argument_with_invalid_utf8_is_answered_not_crashed(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "--knowledge", str(KNOWLEDGE_DIR), "ask", "--json",
+         b"who is rubio \xff"],
+        capture_output=True,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONIOENCODING": "utf-8:strict"},
+        timeout=120,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr.decode(errors="replace")
+    assert json.loads(result.stdout)["question"].startswith("who is rubio")

@@ -433,13 +433,6 @@ def test_alias_listed_in_two_groups_is_refused(tmp_path: Path) -> None:
     assert "'Kharkov' is also in group 1" in problem.message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: _alias_conflicts compares casefolded text, but the Analyzer matches aliases "
-    "on cleaned, stemmed tokens, so 'U.S.' in one group and 'us' in another (or 'photograph' "
-    "and 'photographer', as in the shipped aliases.yaml) load silently and the second group "
-    "never applies",
-)
 def test_alias_in_two_groups_is_refused_even_when_spelt_with_different_punctuation(
     tmp_path: Path,
 ) -> None:

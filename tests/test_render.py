@@ -263,12 +263,6 @@ def test_cutting_escaped_text_never_splits_an_entity() -> None:
         parse_telegram_html(cut)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: escape_within reserves room for the '…' marker but calls truncate() with a "
-    "limit the already-cut text always fits, so an over-long quote is cut mid-word with no "
-    "'…' and reads as if it were the complete verbatim quote",
-)
 def test_quote_cut_to_fit_telegram_is_marked_as_cut() -> None:
     long_quote = "Rubio said the sides must show they are close enough to make progress. " * 30
 
@@ -278,11 +272,6 @@ def test_quote_cut_to_fit_telegram_is_marked_as_cut() -> None:
     assert quote_shown.endswith(messages.TRUNCATED)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: render_telegram_html caps each suggestion line but not how many there are, and "
-    "_fit never drops from a single block, so a decline with many suggestions exceeds 4096",
-)
 def test_decline_with_many_suggestions_fits_one_message() -> None:
     answer = declined(*(f"Suggested question number {n} about the talks?" for n in range(150)))
 

@@ -8,15 +8,15 @@ from bot.answers import AnswerEngine, AnswerStatus
 from bot.evaluation import EvalReport, evaluate, load_bank
 from tests.support import QUESTION_BANKS
 
-# Regression guards, about 5 points under what the default engine scored when they were set
-# (overall 0.786, in scope 0.796, out-of-scope answered 0.236, far out-of-scope declined 24/25
-# on tune.json + check.json). Raise them as tuning improves; falling below means a change made
-# answers worse.
+# Regression guards, about 5 points under what the default engine (thresholds 56/40) scored on
+# tune.json + check.json when they were set: overall 0.786, in scope 0.752, out-of-scope answered
+# 0.145, far out-of-scope declined 25/25. Raise them as tuning improves; falling below means a
+# change made answers worse.
 MIN_OVERALL_ACCURACY = 0.73
-MIN_IN_SCOPE_ACCURACY = 0.74
-MAX_OUT_OF_SCOPE_ANSWERED = 0.29
+MIN_IN_SCOPE_ACCURACY = 0.70
+MAX_OUT_OF_SCOPE_ANSWERED = 0.20
 MIN_FAR_OUT_OF_SCOPE_DECLINED = 0.90
-MIN_CURATED_QUESTIONS_ANSWERED = 0.95
+MIN_CURATED_QUESTIONS_ANSWERED = 0.95  # measured 605/608 = 0.995
 
 
 @pytest.fixture(scope="module")
@@ -121,12 +121,6 @@ def test_curated_questions_are_answered_from_their_own_fact(engine: AnswerEngine
     assert right / asked >= MIN_CURATED_QUESTIONS_ANSWERED
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: the featured example 'What is this article about?' (shown with every decline "
-    "and invalid-input notice) is made only of stopwords ('what', 'is', 'this', 'article', "
-    "'about'), so it has no terms and the engine declines the question it just suggested",
-)
 def test_every_example_question_the_bot_offers_is_answered(engine: AnswerEngine) -> None:
     offered = engine.featured_questions()
 
