@@ -51,7 +51,7 @@ ENGLISH_STOPWORDS = frozenset(
     tell told say says said saying know knows let please thanks thank ask asked want wants
     article story piece text mentioned mention mentions according news does did get got
     """.split()
-)
+) - {"who", "who's", "when", "when's", "why", "why's", "where", "where's"}
 
 
 @lru_cache(maxsize=1024)
