@@ -135,6 +135,17 @@ class ArticleText:
                 return paragraph
         return None
 
+    def section_opened_at(self, start: int, end: int) -> Paragraph | None:
+        """For a span inside a heading, the first paragraph of the section that heading opens.
+
+        Citing a heading points readers at its section; a heading with no paragraph under it
+        cannot be cited.
+        """
+        for heading in self.headings:
+            if heading.start <= start and end <= heading.end:
+                return next((p for p in self.paragraphs if p.start > heading.end), None)
+        return None
+
     def find_all(self, quote: str) -> list[int]:
         """Every start offset at which ``quote`` occurs verbatim."""
         found: list[int] = []

@@ -297,13 +297,17 @@ def _locate_quotes(
             )
             continue
         start = offsets[0]
-        paragraph = article.paragraph_at(start)
         end = start + len(quote)
-        if paragraph is None or end > paragraph.end:
+        paragraph = article.paragraph_at(start)
+        if paragraph is None:
+            paragraph = article.section_opened_at(start, end)
+        elif end > paragraph.end:
+            paragraph = None
+        if paragraph is None:
             problems.append(
                 Problem(
                     display,
-                    "quote must lie inside one paragraph (not a heading or across paragraphs)",
+                    "quote must lie inside one paragraph or one section heading",
                     fact.id,
                     f"quotes[{index}]",
                 )

@@ -69,12 +69,6 @@ def test_bank_evidence_is_verbatim_article_text(knowledge: KnowledgeBase) -> Non
     assert missing == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bank/judge mismatch: t-016, t-039, t-064 and c-004 ask for section headings and "
-    "give the heading as evidence, but headings can never be quoted (the loader refuses them) "
-    "and is_correct only looks in the first citation's quote, so they can never be judged right",
-)
 def test_every_in_scope_bank_question_can_be_judged_right(knowledge: KnowledgeBase) -> None:
     quotes = [span.text for f in knowledge.facts for span in f.spans]
     unreachable = [

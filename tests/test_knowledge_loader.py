@@ -89,14 +89,18 @@ def test_quote_typed_with_straight_quotes_gets_a_curly_quotes_hint(tmp_path: Pat
     assert "curly quotes" in problem.message
 
 
-def test_quoting_a_section_heading_is_refused(tmp_path: Path) -> None:
+def test_quoted_section_heading_is_cited_at_the_first_paragraph_of_its_section(
+    tmp_path: Path,
+) -> None:
     facts = harbor_facts()
     facts[1]["quotes"] = ["Lighthouse Work Finished"]
 
-    problem = only_problem(write_knowledge(tmp_path, facts=facts))
+    loaded = load_knowledge(write_knowledge(tmp_path, facts=facts))
 
-    assert (problem.fact_id, problem.field) == ("lighthouse-repairs", "quotes[0]")
-    assert "inside one paragraph" in problem.message
+    (span,) = loaded.fact("lighthouse-repairs").spans  # type: ignore[union-attr]
+    assert span.text == "Lighthouse Work Finished"
+    assert span.paragraph.number == 2
+    assert span.paragraph.section == "Lighthouse Work Finished"
 
 
 def test_quote_spanning_two_paragraphs_is_refused(tmp_path: Path) -> None:
