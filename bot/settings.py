@@ -57,6 +57,8 @@ class Settings(BaseSettings):
         env_file=".env",
         env_file_encoding="utf-8",
         extra="ignore",
+        # "CITEBOT_X=" in .env means "use the default", as .env.example says.
+        env_ignore_empty=True,
         validate_default=True,
     )
 
