@@ -218,7 +218,10 @@ class AnswerEngine:
         A fact often pairs a speaker's introduction ("Rubio summed up the current stance.") with
         the words themselves; the quote that holds what was asked about should come first.
         """
-        terms = self.retriever.analyse(question).terms
+        # Names say who is involved, not which sentence holds the answer: "Rubio summed up the
+        # current stance." names Rubio but says nothing about "will this be quick?".
+        names = self.retriever.attribution.names
+        terms = [t for t in self.retriever.analyse(question).terms if t not in names]
         relevance = [self.retriever.coverage_of(terms, span.text) for span in spans]
         order = sorted(range(len(spans)), key=lambda i: (-relevance[i], i))
         return [spans[i] for i in order]
