@@ -27,6 +27,8 @@ from bot.answers import AnswerPolicy
 # BotFather tokens look like "123456789:AAH..." (numeric bot id, colon, 35 url-safe characters).
 TOKEN_PATTERN = re.compile(r"^\d{5,20}:[A-Za-z0-9_-]{30,64}$")
 _DEFAULT_POLICY = AnswerPolicy()
+SQLITE_URL_PREFIX = "sqlite:///"
+DATABASE_FILE = "citebot.sqlite3"
 PLACEHOLDER_TOKENS = frozenset({"", "changeme", "your-token-here", "123456:replace-me"})
 
 
@@ -82,6 +84,12 @@ class Settings(BaseSettings):
     allowed_chats: Annotated[list[int], NoDecode] = Field(default_factory=list)
     admin_user_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
 
+    data_dir: Path = Path("data")
+    database_url: str | None = None
+    recording: bool = True
+    retention_days: int = Field(default=90, ge=1, le=36_500)
+    store_question_text: bool = True
+
     mode: RunMode = RunMode.POLLING
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
@@ -92,6 +100,18 @@ class Settings(BaseSettings):
     @classmethod
     def _parse_id_list(cls, value: object) -> object:
         return _split_ids(value)
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_database_url(cls, value: str | None) -> str | None:
+        if value is not None and not (
+            value.startswith(SQLITE_URL_PREFIX) and len(value) > len(SQLITE_URL_PREFIX)
+        ):
+            raise ValueError(
+                "must look like sqlite:///relative/path.sqlite3 or sqlite:////absolute/path "
+                "(only SQLite is supported)"
+            )
+        return value
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -107,6 +127,17 @@ class Settings(BaseSettings):
         if self.mode is RunMode.WEBHOOK and not self.webhook_url:
             raise ValueError("CITEBOT_WEBHOOK_URL is required when CITEBOT_MODE=webhook")
         return self
+
+    @property
+    def database_path(self) -> Path:
+        """The SQLite file: from CITEBOT_DATABASE_URL, else ``<data dir>/citebot.sqlite3``.
+
+        As in SQLAlchemy URLs, ``sqlite:///x`` is the relative path ``x`` and
+        ``sqlite:////x`` the absolute path ``/x``.
+        """
+        if self.database_url is None:
+            return self.data_dir / DATABASE_FILE
+        return Path(self.database_url.removeprefix(SQLITE_URL_PREFIX))
 
     def answer_policy(self) -> AnswerPolicy:
         """The engine's policy as configured."""

@@ -19,3 +19,12 @@ def knowledge() -> KnowledgeBase:
 def engine(knowledge: KnowledgeBase) -> AnswerEngine:
     """The default engine over the shipped knowledge base (building it is the slow part)."""
     return AnswerEngine(knowledge)
+
+
+@pytest.fixture(autouse=True)
+def _records_in_a_temporary_directory(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """No test writes curation records or an install secret into the working directory."""
+    monkeypatch.setenv("CITEBOT_DATA_DIR", str(tmp_path_factory.mktemp("data")))
+    monkeypatch.delenv("CITEBOT_DATABASE_URL", raising=False)
