@@ -53,6 +53,8 @@ class Citation(BaseModel):
     section: str | None
     is_caption: bool
     fact_id: str
+    is_heading: bool = False
+    """The quote is a section heading; ``paragraph`` is then the first one of its section."""
 
 
 class Answer(BaseModel):
@@ -138,6 +140,9 @@ class AnswerEngine:
 
     def answer(self, question: str) -> Answer:
         """Answer one question. Never raises for any string input."""
+        # Lone surrogates (undecodable bytes from argv or a socket) cannot be encoded as UTF-8
+        # and would break every output channel; make them U+FFFD before anything else.
+        question = question.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
         problem = self._input_problem(question)
         if problem is not None:
             shown = question if problem is not InputProblem.TOO_LONG else question[:200]
@@ -149,36 +154,26 @@ class AnswerEngine:
                 suggestions=tuple(self.featured_questions()),
                 input_problem=problem,
             )
-        # Lone surrogates (undecodable bytes from argv or a socket) cannot be encoded as UTF-8
-        # and would break every output channel; make them U+FFFD once, here.
-        question = question.encode("utf-8", "surrogatepass").decode("utf-8", "replace").strip()
+        question = question.strip()
         matches = self.retriever.search(question, limit=8)
         best = matches[0] if matches else None
         confidence = best.confidence if best else 0.0
-        policy = self.policy
-        if best is None or confidence < policy.suggest_threshold:
+        if best is not None and confidence >= self.policy.answer_threshold:
             return Answer(
                 question=question,
-                status=AnswerStatus.DECLINED,
+                status=AnswerStatus.ANSWERED,
                 confidence=confidence,
-                answer=None,
-                suggestions=tuple(self._suggestions(matches)),
+                answer=best.fact.fact.answer,
+                citations=tuple(self._citations(question, matches)),
             )
-        if confidence < policy.answer_threshold:
-            return Answer(
-                question=question,
-                status=AnswerStatus.UNSURE,
-                confidence=confidence,
-                answer=None,
-                suggestions=tuple(self._suggestions(matches)),
-                did_you_mean=best.closest_question,
-            )
+        unsure = best is not None and confidence >= self.policy.suggest_threshold
         return Answer(
             question=question,
-            status=AnswerStatus.ANSWERED,
+            status=AnswerStatus.UNSURE if unsure else AnswerStatus.DECLINED,
             confidence=confidence,
-            answer=best.fact.fact.answer,
-            citations=tuple(self._citations(question, matches)),
+            answer=None,
+            suggestions=tuple(self._suggestions(matches)),
+            did_you_mean=best.closest_question() if unsure and best else None,
         )
 
     def _input_problem(self, question: str) -> InputProblem | None:
@@ -234,15 +229,17 @@ class AnswerEngine:
             source_label=source.meta.label,
             paragraph=span.paragraph.number,
             section=span.paragraph.section,
-            is_caption=span.paragraph.is_caption,
+            is_caption=span.paragraph.is_caption and not span.is_heading,
+            is_heading=span.is_heading,
             fact_id=fact.id,
         )
 
     def _suggestions(self, matches: list[FactMatch]) -> list[str]:
         suggestions: list[str] = []
         for match in matches:
-            if match.closest_question not in suggestions:
-                suggestions.append(match.closest_question)
+            question = match.closest_question()
+            if question not in suggestions:
+                suggestions.append(question)
             if len(suggestions) >= self.policy.max_suggestions:
                 return suggestions
         for featured in self.featured_questions():

@@ -90,7 +90,8 @@ class Attribution:
         for index, word in enumerate(words):
             if stem(word) in _REPORTING_VERBS:
                 before = " ".join(words[:index])
-                return frozenset(t for t in self._analyzer.terms(before) if t in self.names)
+                terms = self._analyzer.terms(before, correct_typos=True)
+                return frozenset(t for t in terms if t in self.names)
         return frozenset()
 
 

@@ -12,7 +12,7 @@ from typing import TextIO
 
 from pydantic import ValidationError
 
-from bot import __version__
+from bot import __version__, messages
 from bot.answers import AnswerEngine
 from bot.evaluation import BankError, evaluate, format_report, load_bank
 from bot.knowledge import KnowledgeBase, KnowledgeError, load_knowledge
@@ -22,9 +22,6 @@ from bot.settings import Settings, describe_settings_error
 EXIT_OK = 0
 EXIT_BELOW_BAR = 1
 EXIT_CONFIG = 2
-
-CHAT_HELP = """Ask anything about the article; every answer quotes it and says where from.
-Commands: /topics  what you can ask    /help  this text    /quit  leave (or Ctrl-D)"""
 
 
 class CliError(Exception):
@@ -86,8 +83,9 @@ def cmd_chat(args: argparse.Namespace, out: TextIO) -> int:
     with contextlib.suppress(ImportError):  # not available on every platform
         import readline  # noqa: F401 - enables line editing and history for input()
     labels = ", ".join(s.meta.label for s in engine.knowledge.sources.values())
-    out.write(f"citebot {__version__} — questions about: {labels}\n{CHAT_HELP}\n")
-    out.write("Try: " + " / ".join(engine.featured_questions()) + "\n")
+    out.write(messages.CHAT_BANNER.format(version=__version__, labels=labels) + "\n")
+    out.write(messages.CHAT_HELP + "\n")
+    out.write(messages.CHAT_TRY.format(examples=" / ".join(engine.featured_questions())) + "\n")
     while True:
         try:
             line = input("\nyou> ")
@@ -98,7 +96,7 @@ def cmd_chat(args: argparse.Namespace, out: TextIO) -> int:
         if command in ("/quit", "/exit", "/q"):
             return EXIT_OK
         if command == "/help":
-            out.write(CHAT_HELP + "\n")
+            out.write(messages.CHAT_HELP + "\n")
             continue
         if command == "/topics":
             for topic, questions in engine.topics().items():

@@ -16,6 +16,7 @@ field, so a curator can fix a whole file in one pass.
 from __future__ import annotations
 
 import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +38,10 @@ Identifier = Annotated[
 ]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+# A file beside source.yaml: a plain name, so a source can never read outside its directory.
+FileName = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}$")
+]
 
 
 class _Strict(BaseModel):
@@ -48,8 +53,8 @@ class SourceMeta(_Strict):
 
     id: Identifier
     label: ShortText
-    article: ShortText = "article.txt"
-    facts: ShortText = "facts.yaml"
+    article: FileName = "article.txt"
+    facts: FileName = "facts.yaml"
     known: dict[ShortText, ShortText | list[ShortText]] = Field(default_factory=dict)
     unknown: list[ShortText] = Field(default_factory=list)
     caption_paragraphs: list[Annotated[int, Field(ge=1)]] = Field(default_factory=list)
@@ -115,6 +120,8 @@ class QuoteSpan:
     start: int
     end: int
     paragraph: Paragraph
+    """The paragraph holding the quote; for a heading, the first paragraph of its section."""
+    is_heading: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,18 +155,11 @@ class KnowledgeBase:
     facts: tuple[LoadedFact, ...]
     aliases: AliasFile
     directory: Path
+    facts_by_id: dict[str, LoadedFact]
 
     def fact(self, fact_id: str) -> LoadedFact | None:
         """The fact with ``fact_id``, if it exists."""
-        return self._by_id.get(fact_id)
-
-    @property
-    def _by_id(self) -> dict[str, LoadedFact]:
-        cached: dict[str, LoadedFact] | None = self.__dict__.get("_by_id_cache")
-        if cached is None:
-            cached = {f.id: f for f in self.facts}
-            object.__setattr__(self, "_by_id_cache", cached)
-        return cached
+        return self.facts_by_id.get(fact_id)
 
 
 # libyaml's C parser when PyYAML was built with it (about ten times faster on large files).
@@ -174,6 +174,13 @@ def _construct_unique_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode) 
     seen: set[Any] = set()
     for key_node, _ in node.value:
         key = loader.construct_object(key_node)
+        try:
+            hash(key)
+        except TypeError:
+            raise yaml.constructor.ConstructorError(
+                None, None, "a key must be a plain value, not a list or mapping",
+                key_node.start_mark,
+            ) from None
         if key in seen:
             raise yaml.constructor.ConstructorError(
                 None, None, f"duplicate key {key!r}", key_node.start_mark
@@ -192,19 +199,27 @@ _UniqueKeyLoader.add_constructor(
 def read_text_file(path: Path, display: str) -> str:
     """Read a UTF-8 text file, turning every way it can fail into one clear ``KnowledgeError``."""
     try:
-        size = path.stat().st_size
+        status = path.stat()
     except FileNotFoundError:
         raise KnowledgeError([Problem(display, "file not found")]) from None
     except OSError as exc:
         raise KnowledgeError([Problem(display, f"cannot read: {exc.strerror}")]) from None
-    if size > MAX_FILE_BYTES:
+    # Devices and pipes (e.g. a link to /dev/zero) would never end or never return.
+    if not stat.S_ISREG(status.st_mode):
+        raise KnowledgeError([Problem(display, "not a regular file")])
+    if status.st_size > MAX_FILE_BYTES:
         raise KnowledgeError(
-            [Problem(display, f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}")]
+            [Problem(display, f"file is {status.st_size:,} bytes; the limit is {MAX_FILE_BYTES:,}")]
         )
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)  # the size can change after stat()
     except OSError as exc:
         raise KnowledgeError([Problem(display, f"cannot read: {exc.strerror}")]) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise KnowledgeError(
+            [Problem(display, f"file is over the limit of {MAX_FILE_BYTES:,} bytes")]
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -299,6 +314,7 @@ def _locate_quotes(
         start = offsets[0]
         end = start + len(quote)
         paragraph = article.paragraph_at(start)
+        is_heading = paragraph is None
         if paragraph is None:
             paragraph = article.section_opened_at(start, end)
         elif end > paragraph.end:
@@ -313,7 +329,7 @@ def _locate_quotes(
                 )
             )
             continue
-        spans.append(QuoteSpan(article.text[start:end], start, end, paragraph))
+        spans.append(QuoteSpan(article.text[start:end], start, end, paragraph, is_heading))
     if problems:
         return None, problems
     return LoadedFact(fact, source_id, tuple(spans)), []
@@ -450,7 +466,7 @@ def load_knowledge(directory: Path) -> KnowledgeBase:
     if problems:
         raise KnowledgeError(problems)
     facts = tuple(fact for source in sources.values() for fact in source.facts)
-    return KnowledgeBase(sources, facts, aliases, root)
+    return KnowledgeBase(sources, facts, aliases, root, {fact.id: fact for fact in facts})
 
 
 def _alias_conflicts(aliases: AliasFile, display: str) -> list[Problem]:

@@ -17,6 +17,15 @@ TELEGRAM_MESSAGE_LIMIT = 4096
 
 def citation_place(citation: Citation) -> str:
     """Where a quote is: "label, paragraph 6, section “…”" (only what is known)."""
+    if citation.is_heading:
+        return ", ".join(
+            [
+                citation.source_label,
+                messages.HEADING.format(
+                    section=citation.section, number=citation.paragraph
+                ),
+            ]
+        )
     parts = [citation.source_label, messages.PARAGRAPH.format(number=citation.paragraph)]
     if citation.is_caption:
         parts[-1] += f" ({messages.CAPTION})"

@@ -19,9 +19,10 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import partial
 
 import numpy as np
 import numpy.typing as npt
@@ -72,7 +73,11 @@ class FactMatch:
     coverage: float
     question_match: float
     similarity: float
-    closest_question: str
+    _closest: Callable[[], str] = field(repr=False, compare=False)
+
+    def closest_question(self) -> str:
+        """The fact's curated question nearest the asked one (computed only when needed)."""
+        return self._closest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,12 +164,6 @@ class Retriever:
                 choice_is_question.append(kind in (ChoiceKind.QUESTION, ChoiceKind.KEYWORD))
             first_choice.append(len(choice_terms))
         self.analyzer.set_vocabulary(vocabulary)
-        self._choice_texts = [
-            text
-            for loaded in self.facts
-            for text in [*loaded.fact.questions, *loaded.fact.keywords, loaded.fact.answer,
-                         *loaded.fact.quotes]
-        ]
         self._choice_raw = choice_raw
         self._first_choice = np.asarray(first_choice, dtype=np.int64)
         self._choice_fact = np.repeat(
@@ -213,6 +212,16 @@ class Retriever:
             )
             for loaded in self.facts
         ]
+        self._full_questions = [
+            np.asarray([q.rstrip().endswith("?") for q in f.fact.questions], dtype=bool)
+            for f in self.facts
+        ]
+        # Quotes are analysed once here, not for every answer that cites them.
+        self._quote_terms = {
+            quote: frozenset(self.analyzer.terms(quote))
+            for loaded in self.facts
+            for quote in loaded.fact.quotes
+        }
         self._fact_quotes_clean = [" ".join(clean(q) for q in f.fact.quotes) for f in self.facts]
 
     def analyse(self, question: str) -> QueryAnalysis:
@@ -241,7 +250,9 @@ class Retriever:
         total = sum(self.term_weight(t) for t in terms)
         if not total:
             return 0.0
-        present = set(self.analyzer.terms(text))
+        present = self._quote_terms.get(text)
+        if present is None:
+            present = frozenset(self.analyzer.terms(text))
         return sum(self.term_weight(t) for t in terms if t in present) / total
 
     def term_weight(self, term: str) -> float:
@@ -268,12 +279,12 @@ class Retriever:
         question_match = np.maximum.reduceat(jaccard, self._first_choice[:-1])
 
         w = self.weights
-        partial = w.coverage * coverage + w.question_match * question_match
+        blend = w.coverage * coverage + w.question_match * question_match
         related = int(np.count_nonzero(coverage))
         if related == 0:
             return []
         k = min(w.candidates, related)
-        candidates = np.argpartition(-partial, k - 1)[:k]
+        candidates = np.argpartition(-blend, k - 1)[:k]
 
         # Signal 3 only for the candidates: one RapidFuzz cdist call over their curated
         # questions and keywords (short strings, so this stays cheap at any knowledge size).
@@ -292,7 +303,7 @@ class Retriever:
         )[0]
         offsets = np.concatenate(([0], np.cumsum(lengths)[:-1]))
         similarity = np.maximum.reduceat(scores, offsets).astype(np.float64) / 100.0
-        final = partial[candidates] + w.similarity * similarity
+        final = blend[candidates] + w.similarity * similarity
 
         required = unanswerable_types(question)
         asked_speakers = self.attribution.asked_speakers(question)
@@ -314,14 +325,34 @@ class Retriever:
                 float(coverage[candidates[i]]),
                 float(question_match[candidates[i]]),
                 float(similarity[i]),
-                self._closest_question(int(candidates[i]), jaccard),
+                partial(self._closest_question, int(candidates[i]), jaccard, raw_query),
             )
             for i in order
         ]
 
-    def _closest_question(self, fact_index: int, jaccard: npt.NDArray[np.float64]) -> str:
+    def _closest_question(
+        self, fact_index: int, jaccard: npt.NDArray[np.float64], raw_query: str
+    ) -> str:
         """The fact's curated question nearest the asked one (keywords are not questions)."""
         fact = self.facts[fact_index].fact
         start = int(self._first_choice[fact_index])
         scores = jaccard[start : start + len(fact.questions)]
-        return fact.questions[int(np.argmax(scores))] if len(scores) else fact.answer
+        # Suggestions are shown to people and become buttons: a real question ("…?") reads
+        # better than a curated keyword form such as "rubio lavrov".
+        full = self._full_questions[fact_index]
+        if full.any():
+            scores = np.where(full, scores, -1.0)
+        if not len(scores):
+            return fact.answer
+        # Closest in meaning first, then in the asker's own words ("take a pass" rather than
+        # its alias "walk away"): the suggestion should read like what they asked.
+        candidates = np.flatnonzero(scores >= 0.0)
+        wording = process.cdist(
+            [raw_query],
+            [self._choice_raw[start + int(i)] for i in candidates],
+            scorer=fuzz.token_set_ratio,
+            dtype=np.float32,
+            workers=1,
+        )[0]
+        blended = 0.7 * scores[candidates] + 0.3 * wording / 100.0
+        return fact.questions[int(candidates[int(np.argmax(blended))])]

@@ -73,9 +73,13 @@ def clean(text: str) -> str:
     return " ".join(_NON_WORD.sub(" ", text).split())
 
 
+MAX_WORD_CHARS = 40
+"""No word is longer; longer runs of letters are junk and must not fill the word caches."""
+
+
 def tokens(text: str) -> list[str]:
-    """Cleaned word tokens of ``text`` (letters and digits only)."""
-    return _TOKEN.findall(clean(text))
+    """Cleaned word tokens of ``text`` (letters and digits only, junk-length runs dropped)."""
+    return [t for t in _TOKEN.findall(clean(text)) if len(t) <= MAX_WORD_CHARS]
 
 
 _STEMMER = snowballstemmer.stemmer("english")
@@ -207,7 +211,3 @@ class Analyzer:
     def terms(self, text: str, *, correct_typos: bool = False) -> list[str]:
         """Content terms of ``text``: canonical, stemmed, without noise or stopwords."""
         return self.analyse(text, correct_typos=correct_typos)[0]
-
-    def unknown_words(self, text: str) -> list[str]:
-        """Words of ``text`` that are neither known nor correctable to a known word."""
-        return [w for w in tokens(text) if self._correct(w) not in self._known]

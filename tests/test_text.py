@@ -104,10 +104,6 @@ def test_real_english_words_are_not_corrected_into_article_words(analyzer: Analy
     assert analyzer.terms("positively", correct_typos=True) == [stem("positively")]
 
 
-def test_unknown_words_are_those_neither_known_nor_correctable(analyzer: Analyzer) -> None:
-    assert analyzer.unknown_words("what happend to Putin") == ["putin"]
-
-
 def test_engine_analyzer_corrects_chat_typos_to_article_words(engine: AnswerEngine) -> None:
     analyzer = engine.retriever.analyzer
 

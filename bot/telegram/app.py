@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import sys
@@ -32,6 +33,7 @@ from telegram.ext import (
 from bot import messages
 from bot.answers import AnswerEngine
 from bot.knowledge import KnowledgeError
+from bot.recording import Recorder
 from bot.settings import RunMode, Settings, TokenError
 from bot.telegram import handlers
 from bot.telegram.context import Bot, BotData, Context
@@ -90,6 +92,17 @@ async def post_init(application: CitebotApplication) -> None:
             "inline mode is off for @%s: send /setinline to @BotFather to turn it on",
             me.username,
         )
+    recorder = application.bot_data.recorder
+    if recorder is not None:
+        recorder.start()  # retention runs now, not at the first question
+        logger.info("recording questions to %s", recorder.writer.path)
+
+
+async def post_shutdown(application: CitebotApplication) -> None:
+    """Write the records still queued, then stop the writer."""
+    recorder = application.bot_data.recorder
+    if recorder is not None:
+        await asyncio.to_thread(recorder.close)  # joins the writer thread: off the loop
 
 
 def _register_handlers(application: CitebotApplication) -> None:
@@ -100,6 +113,7 @@ def _register_handlers(application: CitebotApplication) -> None:
     new_or_edited = filters.UpdateType.MESSAGES
     addressed = handlers.MentionsBot() | handlers.RepliesToBot()
     text = filters.TEXT & ~filters.COMMAND
+    admins = filters.User(user_id=application.bot_data.admin_user_ids)
 
     if application.bot_data.allowed_chats:
         application.add_handler(TypeHandler(Update, handlers.allowed_chats_only), group=-1)
@@ -111,6 +125,8 @@ def _register_handlers(application: CitebotApplication) -> None:
             CommandHandler("about", handlers.about, filters=new),
             CommandHandler("topics", handlers.topics, filters=new),
             CommandHandler("source", handlers.source, filters=new),
+            CommandHandler("stats", handlers.stats, filters=new & admins),
+            CommandHandler("stats", handlers.help_command, filters=new),  # everyone else
             CommandHandler("ask", handlers.ask_command, filters=new_or_edited),
             MessageHandler(new_or_edited & text & private, handlers.ask_text),
             MessageHandler(new_or_edited & text & groups & addressed, handlers.ask_text),
@@ -126,8 +142,15 @@ def _register_handlers(application: CitebotApplication) -> None:
     application.add_error_handler(handlers.on_error)
 
 
-def build_application(settings: Settings, engine: AnswerEngine) -> CitebotApplication:
-    """Wire settings, engine and handlers into a ready-to-run ``Application``."""
+def build_application(
+    settings: Settings, engine: AnswerEngine, recorder: Recorder | None = None
+) -> CitebotApplication:
+    """Wire settings, engine, recorder and handlers into a ready-to-run ``Application``.
+
+    Without a ``recorder``, one is made from the settings unless CITEBOT_RECORDING is off.
+    """
+    if recorder is None and settings.recording:
+        recorder = Recorder.from_settings(settings)
     builder = (
         Application.builder()
         .token(settings.require_token().get_secret_value())  # the one place it is unwrapped
@@ -151,13 +174,14 @@ def build_application(settings: Settings, engine: AnswerEngine) -> CitebotApplic
         .get_updates_write_timeout(WRITE_TIMEOUT)
         .get_updates_pool_timeout(POOL_TIMEOUT)
         .post_init(post_init)
+        .post_shutdown(post_shutdown)
     )
     if settings.telegram_base_url:
         builder = builder.base_url(settings.telegram_base_url)
     if settings.telegram_base_file_url:
         builder = builder.base_file_url(settings.telegram_base_file_url)
     application: CitebotApplication = builder.build()
-    application.bot_data.configure(settings, engine)
+    application.bot_data.configure(settings, engine, recorder)
     _register_handlers(application)
     return application
 
@@ -201,6 +225,10 @@ def run_bot(settings: Settings) -> int:
     except NetworkError as exc:
         _fail(f"cannot reach the Telegram Bot API: {exc}")
         return EXIT_FAILED
+    finally:
+        # post_shutdown does this on a normal stop; a failed start never reaches it.
+        if application.bot_data.recorder is not None:
+            application.bot_data.recorder.close()
     return EXIT_OK
 
 

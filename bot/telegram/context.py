@@ -8,7 +8,8 @@ from typing import Any, TypeAlias
 
 from telegram.ext import CallbackContext, ExtBot
 
-from bot.answers import AnswerEngine
+from bot.answers import Answer, AnswerEngine
+from bot.recording import Channel, Recorder
 from bot.settings import Settings
 from bot.telegram.keyboards import QuestionIndex
 from bot.telegram.ratelimit import UserRateLimiter
@@ -55,15 +56,25 @@ class BotData:
     allowed_chats: frozenset[int] = frozenset()
     admin_user_ids: frozenset[int] = frozenset()
     answers: AnswerLog = field(default_factory=AnswerLog)
+    recorder: Recorder | None = None
 
-    def configure(self, settings: Settings, engine: AnswerEngine) -> None:
+    def configure(
+        self, settings: Settings, engine: AnswerEngine, recorder: Recorder | None = None
+    ) -> None:
         """Fill in everything that depends on settings and the loaded knowledge."""
         self.engine = engine
+        self.recorder = recorder
         self.questions = QuestionIndex(engine.knowledge)
         self.limiter = UserRateLimiter(limit=settings.rate_limit_per_minute, window=60.0)
         self.max_question_chars = settings.max_question_chars
         self.allowed_chats = frozenset(settings.allowed_chats)
         self.admin_user_ids = frozenset(settings.admin_user_ids)
+
+    def record(self, answer: Answer, channel: Channel, user_id: int | None) -> str | None:
+        """Record a question (never blocks); its record id, or None if not recorded."""
+        if self.recorder is None:
+            return None
+        return self.recorder.record(answer, channel, user_id)
 
     def is_admin(self, user_id: int | None) -> bool:
         """True for the user ids in CITEBOT_ADMIN_USER_IDS."""

@@ -6,8 +6,10 @@ Routing (private vs group, commands vs mentions vs replies) is done by the filte
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
+import sqlite3
 
 from telegram import (
     InlineKeyboardMarkup,
@@ -23,7 +25,10 @@ from telegram.ext import ApplicationHandlerStop, filters
 
 from bot import messages
 from bot.answers import Answer, AnswerStatus
+from bot.curation.report import recent_report
+from bot.recording import Channel
 from bot.render import truncate
+from bot.store import StoreError
 from bot.telegram import keyboards, views
 from bot.telegram.context import Context
 from bot.telegram.ratelimit import Verdict
@@ -33,6 +38,8 @@ logger = logging.getLogger(__name__)
 INLINE_RESULTS = 8
 INLINE_EXAMPLES = 6
 INLINE_TITLE_LIMIT = 100
+STATS_DAYS = 7
+STATS_UNANSWERED = 5
 
 
 # ---------------------------------------------------------------- filters
@@ -104,10 +111,22 @@ async def _typing(context: Context, chat_id: int) -> None:
         logger.debug("typing indicator failed: %s", exc)
 
 
-def _answer(context: Context, question: str) -> tuple[Answer, InlineKeyboardMarkup | None]:
+def _channel(update: Update) -> Channel:
+    if update.inline_query is not None:
+        return Channel.INLINE
+    chat = update.effective_chat
+    return Channel.PRIVATE if chat is None or chat.type == ChatType.PRIVATE else Channel.GROUP
+
+
+def _answer(
+    update: Update, context: Context, question: str
+) -> tuple[Answer, InlineKeyboardMarkup | None]:
+    """Answer, record (without waiting on the database) and build the buttons."""
     data = context.bot_data
     answer = data.engine.answer(question)
-    return answer, keyboards.answer_keyboard(answer, data.questions)
+    user = update.effective_user
+    record_id = data.record(answer, _channel(update), user.id if user else None)
+    return answer, keyboards.answer_keyboard(answer, data.questions, record_id)
 
 
 async def _reply_or_edit(
@@ -140,7 +159,7 @@ async def _answer_question(update: Update, context: Context, question: str) -> N
     if message is None or not await _admitted(update, context):
         return
     await _typing(context, message.chat_id)
-    answer, markup = _answer(context, question)
+    answer, markup = _answer(update, context, question)
     text = views.answer_html(answer, context.bot_data.max_question_chars)
     await _reply_or_edit(update, context, text, markup)
 
@@ -226,6 +245,27 @@ async def source(update: Update, context: Context) -> None:
         await message.reply_text(views.paragraph_html(engine, source_id, paragraph))
 
 
+async def stats(update: Update, context: Context) -> None:
+    """Show the last 7 days and the top unanswered questions (admins only, see the filter)."""
+    message = update.effective_message
+    if message is None:
+        return
+    data = context.bot_data
+    if data.recorder is None:
+        await message.reply_text(views.notice(messages.BOT_STATS_OFF))
+        return
+    try:
+        # Reading and grouping block: keep them off the event loop.
+        report = await asyncio.to_thread(
+            recent_report, data.recorder, data.engine, STATS_DAYS, STATS_UNANSWERED
+        )
+    except (sqlite3.Error, StoreError, OSError) as exc:
+        problem = messages.BOT_STATS_UNAVAILABLE.format(problem=exc)
+        await message.reply_text(views.notice(problem))
+        return
+    await message.reply_text(views.stats_html(report, STATS_DAYS))
+
+
 async def unknown_command(update: Update, context: Context) -> None:
     """Point to /help for a command the bot does not have (private chats only)."""
     await help_command(update, context)
@@ -235,11 +275,14 @@ async def unknown_command(update: Update, context: Context) -> None:
 
 
 async def button(update: Update, context: Context) -> None:
-    """Handle a button press: show a paragraph or ask a suggested question."""
+    """Handle a button press: show a paragraph, ask a suggested question, or take a vote."""
     query = update.callback_query
     if query is None:
         return
     action = keyboards.decode(query.data)
+    if isinstance(action, keyboards.Feedback):
+        await _vote(update, context, action)
+        return
     chat_message = query.message if isinstance(query.message, Message) else None
     data = context.bot_data
     text: str | None = None
@@ -251,7 +294,7 @@ async def button(update: Update, context: Context) -> None:
     elif isinstance(action, keyboards.AskQuestion):
         question = data.questions.question(action)
         if question is not None:
-            answer, markup = _answer(context, question)
+            answer, markup = _answer(update, context, question)
             text = views.answer_with_question_html(question, answer, data.max_question_chars)
     if text is None or chat_message is None:
         await query.answer(messages.BOT_BUTTON_EXPIRED, show_alert=True)
@@ -262,11 +305,28 @@ async def button(update: Update, context: Context) -> None:
     await chat_message.reply_text(text, reply_markup=markup)
 
 
+async def _vote(update: Update, context: Context, action: keyboards.Feedback) -> None:
+    """Record a helpful / not helpful vote (works under inline messages too)."""
+    query = update.callback_query
+    if query is None or not await _admitted(update, context):
+        return
+    recorder = context.bot_data.recorder
+    recorded = recorder is not None and recorder.vote(
+        action.record_id, query.from_user.id, action.helpful
+    )
+    await query.answer(messages.BOT_FEEDBACK_THANKS if recorded else messages.BOT_FEEDBACK_OFF)
+
+
 # ---------------------------------------------------------------- inline mode
 
 
 def _article(
-    result_id: str, title: str, question: str, answer: Answer, limit: int
+    result_id: str,
+    title: str,
+    question: str,
+    answer: Answer,
+    limit: int,
+    markup: InlineKeyboardMarkup | None = None,
 ) -> InlineQueryResultArticle:
     return InlineQueryResultArticle(
         id=result_id,
@@ -275,6 +335,7 @@ def _article(
         input_message_content=InputTextMessageContent(
             views.answer_with_question_html(question, answer, limit)
         ),
+        reply_markup=markup,
     )
 
 
@@ -290,7 +351,16 @@ async def inline_query(update: Update, context: Context) -> None:
     results: list[InlineQueryResultArticle] = []
     if answer is not None and answer.status is not AnswerStatus.INVALID:
         title = answer.answer if answer.answered else messages.BOT_INLINE_NO_ANSWER
-        results.append(_article("a", title or text, text, answer, limit))
+        # Recorded when results are sent. Telegram sends a query at each pause in typing, so
+        # a curator sees partial questions too; the report shows inline as its own channel.
+        record_id = data.record(answer, Channel.INLINE, query.from_user.id)
+        # Inline messages have no chat message for "Full paragraph" to reply to: votes only.
+        markup = (
+            InlineKeyboardMarkup([keyboards.feedback_row(record_id)])
+            if record_id is not None and answer.answered
+            else None
+        )
+        results.append(_article("a", title or text, text, answer, limit, markup))
         follow_ups = [answer.did_you_mean or "", *answer.suggestions]
     else:
         follow_ups = engine.featured_questions(INLINE_EXAMPLES)

@@ -4,7 +4,9 @@ Telegram gives a button at most 64 bytes of callback data and the bot keeps no s
 restarts, so the data names what to do with ids from the knowledge base only:
 
 * ``p:<source>:<paragraph>`` shows a whole paragraph;
-* ``q:<fact_id>:<n>`` asks curated question ``n`` of a fact (a suggestion).
+* ``q:<fact_id>:<n>`` asks curated question ``n`` of a fact (a suggestion);
+* ``f:<record_id>:1`` / ``f:<record_id>:0`` votes an answer helpful / not helpful (the record id
+  is made when the answer is recorded, so it is known before the message is sent).
 
 User text never goes into callback data: suggestions are always curated questions.
 """
@@ -26,7 +28,7 @@ CALLBACK_DATA_LIMIT = 64  # bytes, set by the Bot API
 BUTTON_LABEL_LIMIT = 60  # longer labels are cut off by Telegram's apps anyway
 MAX_PARAGRAPH_BUTTONS = 3
 
-_DATA = re.compile(r"^(?P<kind>[pq]):(?P<key>[a-z0-9][a-z0-9_-]{0,63}):(?P<number>\d{1,6})$")
+_DATA = re.compile(r"^(?P<kind>[pqf]):(?P<key>[a-z0-9][a-z0-9_-]{0,63}):(?P<number>\d{1,6})$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,15 +47,25 @@ class AskQuestion:
     index: int
 
 
-CallbackAction = ShowParagraph | AskQuestion
+@dataclass(frozen=True, slots=True)
+class Feedback:
+    """Button action: a helpful / not helpful vote on the answer recorded as ``record_id``."""
+
+    record_id: str
+    helpful: bool
+
+
+CallbackAction = ShowParagraph | AskQuestion | Feedback
 
 
 def encode(action: CallbackAction) -> str | None:
     """The callback data for ``action``, or ``None`` if it would not fit in 64 bytes."""
     if isinstance(action, ShowParagraph):
         data = f"p:{action.source}:{action.number}"
-    else:
+    elif isinstance(action, AskQuestion):
         data = f"q:{action.fact_id}:{action.index}"
+    else:
+        data = f"f:{action.record_id}:{int(action.helpful)}"
     return data if len(data.encode()) <= CALLBACK_DATA_LIMIT else None
 
 
@@ -65,6 +77,8 @@ def decode(data: str | None) -> CallbackAction | None:
     number = int(match["number"])
     if match["kind"] == "p":
         return ShowParagraph(match["key"], number)
+    if match["kind"] == "f":
+        return Feedback(match["key"], number == 1) if number in (0, 1) else None
     return AskQuestion(match["key"], number)
 
 
@@ -127,10 +141,29 @@ def paragraph_keyboard(answer: Answer) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup([buttons]) if buttons else None
 
 
-def answer_keyboard(answer: Answer, index: QuestionIndex) -> InlineKeyboardMarkup | None:
-    """The buttons under an answer: its paragraphs, or the suggestions it could not answer."""
+def feedback_row(record_id: str) -> list[InlineKeyboardButton]:
+    """Helpful / not helpful buttons for the answer recorded as ``record_id``."""
+    buttons = [
+        _button(messages.BOT_BUTTON_HELPFUL, Feedback(record_id, True)),
+        _button(messages.BOT_BUTTON_NOT_HELPFUL, Feedback(record_id, False)),
+    ]
+    return [b for b in buttons if b is not None]
+
+
+def answer_keyboard(
+    answer: Answer, index: QuestionIndex, record_id: str | None = None
+) -> InlineKeyboardMarkup | None:
+    """The buttons under an answer: its paragraphs and feedback, or the suggestions.
+
+    Feedback buttons come only with a recorded answer (``record_id``) that asserts something;
+    a decline already says the article does not answer, and offers questions instead.
+    """
     if answer.status is AnswerStatus.ANSWERED:
-        return paragraph_keyboard(answer)
+        paragraphs = paragraph_keyboard(answer)
+        rows = [list(row) for row in paragraphs.inline_keyboard] if paragraphs else []
+        if record_id is not None:
+            rows.append(feedback_row(record_id))
+        return InlineKeyboardMarkup(rows) if rows else None
     suggestions = list(answer.suggestions)
     if answer.did_you_mean and answer.did_you_mean not in suggestions:
         suggestions.insert(0, answer.did_you_mean)

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from bot import messages
 from bot.answers import Answer, AnswerEngine, AnswerStatus
 from bot.article import Paragraph
+from bot.curation.report import Report
 from bot.render import (
     TELEGRAM_MESSAGE_LIMIT,
     escape,
@@ -124,3 +125,28 @@ def source_usage(engine: AnswerEngine) -> str:
 def notice(text: str) -> str:
     """A plain sentence from ``bot.messages`` as HTML."""
     return escape(text)
+
+
+def stats_html(report: Report, days: int) -> str:
+    """/stats: the last days in a few lines and the top unanswered questions."""
+    total = report.total
+    rate = f"{total.rate:.0%}" if total.asked else "–"
+    channels = ", ".join(
+        f"{name} {tally.asked}" for name, tally in report.by_channel.items()
+    ) or "–"
+    lines = [
+        f"<b>{escape(messages.BOT_STATS_HEADING.format(days=days))}</b>",
+        escape(messages.BOT_STATS_TOTAL.format(
+            asked=total.asked, answered=total.answered, rate=rate)),
+        escape(messages.BOT_STATS_CHANNELS.format(channels=channels)),
+        escape(messages.BOT_STATS_FEEDBACK.format(
+            helpful=report.helpful, not_helpful=report.not_helpful)),
+        "",
+    ]
+    if report.unanswered:
+        lines.append(escape(messages.BOT_STATS_UNANSWERED))
+        lines += [f"• {escape_within(g.example, 200)} (×{g.count})" for g in report.unanswered]
+    else:
+        lines.append(escape(messages.BOT_STATS_NONE_UNANSWERED))
+    lines += ["", escape(messages.BOT_STATS_MORE.format(days=days))]
+    return _within_limit(lines)

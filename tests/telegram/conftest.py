@@ -97,6 +97,12 @@ class BotHarness:
         await self.app.process_update(Update.de_json(update, self.app.bot))
         return self.api.calls[before:]
 
+    async def close(self) -> None:
+        """Shut the Application down and flush its records (what ``run_polling`` does)."""
+        await self.app.shutdown()
+        if self.app.post_shutdown is not None:
+            await self.app.post_shutdown(self.app)
+
     async def replies(self, update: dict[str, Any]) -> list[dict[str, Any]]:
         """Process one update; return the messages the bot sent (accepted by the server)."""
         calls = await self.feed(update)
@@ -118,4 +124,4 @@ async def start_harness(
 async def harness(api: FakeBotApi, bot_engine: AnswerEngine) -> AsyncIterator[BotHarness]:
     bot = await start_harness(api, bot_engine)
     yield bot
-    await bot.app.shutdown()
+    await bot.close()

@@ -9,7 +9,7 @@ from bot.answers import AnswerEngine
 from tests.telegram import updates
 from tests.telegram.conftest import BotHarness
 from tests.telegram.fake_bot_api import parse_telegram_html
-from tests.telegram.test_private_chat import PARIS_QUOTE, buttons
+from tests.telegram.test_private_chat import PARIS_QUOTE, buttons, other_buttons
 
 OUT_OF_SCOPE = "What is a good chocolate cake recipe?"
 
@@ -72,7 +72,7 @@ async def test_full_paragraph_button_sends_the_whole_paragraph(
     harness: BotHarness, bot_engine: AnswerEngine
 ) -> None:
     [answer] = await harness.replies(updates.message_update("Who attended the Paris talks?"))
-    [(_, data)] = buttons(answer)
+    [(_, data)] = other_buttons(answer)
     bot_message = harness.api.sent[-1]
 
     calls = await harness.feed(updates.callback_update(data, bot_message))

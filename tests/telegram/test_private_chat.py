@@ -23,6 +23,16 @@ def buttons(reply: dict[str, object]) -> list[tuple[str, str]]:
     return [(b["text"], b["callback_data"]) for row in markup["inline_keyboard"] for b in row]
 
 
+def feedback_buttons(reply: dict[str, object]) -> list[tuple[str, str]]:
+    """The helpful / not helpful buttons under an answer."""
+    return [(label, data) for label, data in buttons(reply) if data.startswith("f:")]
+
+
+def other_buttons(reply: dict[str, object]) -> list[tuple[str, str]]:
+    """Every button but the feedback ones."""
+    return [(label, data) for label, data in buttons(reply) if not data.startswith("f:")]
+
+
 async def test_a_question_gets_a_cited_answer_with_a_full_paragraph_button(
     harness: BotHarness,
 ) -> None:
@@ -35,7 +45,10 @@ async def test_a_question_gets_a_cited_answer_with_a_full_paragraph_button(
     text = visible(reply)
     assert PARIS_QUOTE in text
     assert "paragraph 8" in text
-    assert buttons(reply) == [(messages.BOT_BUTTON_PARAGRAPH, "p:peace-talks:8")]
+    assert other_buttons(reply) == [(messages.BOT_BUTTON_PARAGRAPH, "p:peace-talks:8")]
+    [(helpful, up), (not_helpful, down)] = feedback_buttons(reply)
+    assert (helpful, not_helpful) == (messages.BOT_BUTTON_HELPFUL, messages.BOT_BUTTON_NOT_HELPFUL)
+    assert up.endswith(":1") and down.endswith(":0") and up[:-1] == down[:-1]
 
 
 async def test_an_out_of_scope_question_is_declined_with_suggestions_as_buttons(
@@ -107,7 +120,7 @@ async def test_an_edited_question_edits_the_earlier_answer(harness: BotHarness) 
     [edit] = [c.params for c in calls if c.method == "editMessageText"]
     assert edit["message_id"] == answer_id
     assert PARIS_QUOTE in visible(edit)
-    assert buttons(edit) == [(messages.BOT_BUTTON_PARAGRAPH, "p:peace-talks:8")]
+    assert other_buttons(edit) == [(messages.BOT_BUTTON_PARAGRAPH, "p:peace-talks:8")]
     assert not visible(declined).startswith(PARIS_QUOTE)
 
 

@@ -75,7 +75,7 @@ async def test_a_flood_gets_one_polite_notice_then_silence(
             updates.message_update("Who attended the Paris talks?", from_id=updates.OTHER_USER_ID)
         )
     finally:
-        await bot.app.shutdown()
+        await bot.close()
 
     assert PARIS_QUOTE in texts[0][0]
     assert PARIS_QUOTE in texts[1][0]
@@ -98,7 +98,7 @@ async def test_chats_outside_the_allow_list_get_a_refusal_in_private_and_nothing
             updates.message_update("/ask Who attended the Paris talks?", chat_id=allowed_group)
         )
     finally:
-        await bot.app.shutdown()
+        await bot.close()
 
     assert parse_telegram_html(refusal["text"]) == messages.BOT_NOT_ALLOWED
     assert group_calls == []
