@@ -463,3 +463,33 @@ def test_broken_aliases_file_is_reported_together_with_source_problems(tmp_path:
 
     assert [p.file for p in problems] == ["knowledge/aliases.yaml", FACTS_FILE]
     assert re.search(r"invalid YAML at line \d+, column \d+", problems[0].message)
+
+
+def test_article_path_outside_the_source_directory_is_refused(tmp_path: Path) -> None:
+    knowledge = write_knowledge(tmp_path, meta={"article": "../../../../etc/hostname"})
+
+    problem = only_problem(knowledge)
+
+    assert problem.file == "knowledge/sources/harbor/source.yaml"
+    assert problem.field == "article"
+
+
+def test_article_that_is_a_device_is_refused_without_reading_it(tmp_path: Path) -> None:
+    knowledge = write_knowledge(tmp_path)
+    article = knowledge / "sources/harbor/article.txt"
+    article.unlink()
+    article.symlink_to("/dev/zero")  # reading it would never end
+
+    problem = only_problem(knowledge)
+
+    assert (problem.file, problem.message) == (ARTICLE_FILE, "not a regular file")
+
+
+def test_yaml_key_that_is_a_list_is_a_clear_error(tmp_path: Path) -> None:
+    knowledge = write_knowledge(tmp_path, facts_text="facts:\n  - ? [a, b]\n    : 1\n")
+
+    problem = only_problem(knowledge)
+
+    assert problem.file == "knowledge/sources/harbor/facts.yaml"
+    assert "a key must be a plain value" in problem.message
+    assert "line 2" in problem.message

@@ -320,3 +320,15 @@ def test_any_decline_renders_within_the_limit_as_well_formed_html(
 
     assert len(html) <= TELEGRAM_MESSAGE_LIMIT
     parse_telegram_html(html)
+
+
+def test_a_quoted_heading_is_cited_as_a_heading_not_as_paragraph_text(
+    engine: AnswerEngine,
+) -> None:
+    answer = engine.answer("What is the heading of the last section?")
+
+    citation = answer.citations[0]
+    assert citation.is_heading
+    assert citation.quote == "Peace in Sight or a Fading Promise?"
+    assert "heading of the section “Peace in Sight or a Fading Promise?”" in render_plain(answer)
+    assert "heading of the section" in render_telegram_html(answer)

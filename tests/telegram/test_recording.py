@@ -55,7 +55,8 @@ async def test_private_group_and_inline_questions_are_recorded_with_a_pseudonymo
 
     [private, group, inline] = [s.record for s in records(harness)]
     assert (private.channel, private.status, private.question) == ("private", "answered", PARIS)
-    assert private.fact_ids and private.confidence >= 56
+    assert private.fact_ids
+    assert private.confidence >= 56
     assert (group.channel, group.status, group.question) == ("group", "declined", OUT_OF_SCOPE)
     assert group.fact_ids == ()
     assert (inline.channel, inline.status) == ("inline", "answered")
