@@ -129,7 +129,8 @@ class AnswerEngine:
         for loaded in knowledge.facts:
             grouped.setdefault(loaded.fact.topic, []).append(loaded.fact.questions[0])
         self._topics = grouped
-        self._featured = [questions[0] for questions in grouped.values()]
+        curated = [q for source in knowledge.sources.values() for q in source.meta.examples]
+        self._featured = curated or [questions[0] for questions in grouped.values()]
 
     @classmethod
     def from_directory(

@@ -59,6 +59,9 @@ class SourceMeta(_Strict):
     unknown: list[ShortText] = Field(default_factory=list)
     caption_paragraphs: list[Annotated[int, Field(ge=1)]] = Field(default_factory=list)
     description: Text | None = None
+    examples: list[ShortText] = Field(default_factory=list)
+    """Questions shown to newcomers (/start, declines), each one of the facts' questions so it
+    can become a button; the first question of each topic when empty."""
 
 
 class Fact(_Strict):
@@ -376,6 +379,16 @@ def _load_source(directory: Path, root: Path) -> tuple[Source | None, list[Probl
     except ValidationError as exc:
         return None, problems + _validation_problems(exc, facts_display, raw_facts, "facts")
 
+    curated = {question for fact in fact_file.facts for question in fact.questions}
+    for index, example in enumerate(meta.examples):
+        if example not in curated:
+            problems.append(
+                Problem(
+                    meta_display,
+                    f"example {example!r} is not one of the facts' questions",
+                    field=f"examples[{index}]",
+                )
+            )
     loaded: list[LoadedFact] = []
     for fact in fact_file.facts:
         located, fact_problems = _locate_quotes(fact, meta.id, article, facts_display)

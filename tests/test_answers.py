@@ -288,7 +288,9 @@ def test_topics_and_featured_questions_come_from_the_curated_facts(
     topics = engine.topics()
 
     assert set(topics) == {f.fact.topic for f in knowledge.facts}
-    assert engine.featured_questions() == [questions[0] for questions in topics.values()][:3]
+    examples = [q for source in knowledge.sources.values() for q in source.meta.examples]
+    assert engine.featured_questions() == examples[:3]
+    assert all(engine.answer(question).answered for question in examples)
 
 
 def test_paragraph_lookup_by_number(engine: AnswerEngine) -> None:

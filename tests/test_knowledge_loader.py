@@ -493,3 +493,12 @@ def test_yaml_key_that_is_a_list_is_a_clear_error(tmp_path: Path) -> None:
     assert problem.file == "knowledge/sources/harbor/facts.yaml"
     assert "a key must be a plain value" in problem.message
     assert "line 2" in problem.message
+
+
+def test_example_question_must_be_one_of_the_facts_questions(tmp_path: Path) -> None:
+    knowledge = write_knowledge(tmp_path, meta={"examples": ["Is the lighthouse haunted?"]})
+
+    problem = only_problem(knowledge)
+
+    assert (problem.file, problem.field) == ("knowledge/sources/harbor/source.yaml", "examples[0]")
+    assert "not one of the facts' questions" in problem.message
