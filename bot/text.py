@@ -133,7 +133,8 @@ class Analyzer:
         self._aliases, self._alias_len = _phrase_table(alias_phrases)
         self._noise, self._noise_len = _phrase_table(tokens(n) for n in noise)
         self.stopwords = ENGLISH_STOPWORDS | {w for s in extra_stopwords for w in tokens(s)}
-        self._stopword_stems = frozenset(stem(w) for w in self.stopwords)
+        # Stopwords go through the same cleaning as questions: "can't" is matched as "cant".
+        self._stopword_stems = frozenset(stem(t) for w in self.stopwords for t in tokens(w))
         self._alias_words = frozenset(w for group in alias_groups for e in group for w in tokens(e))
         self._noise_words = frozenset(w for n in noise for w in tokens(n))
         self._vocabulary: list[str] = []
