@@ -1,23 +1,40 @@
-"""The ``citebot`` command: chat, ask, check, eval and run (the Telegram bot)."""
+"""The ``citebot`` command: chat, ask, check, eval, run (the Telegram bot) and the curator's
+report, suggest and export."""
 
 from __future__ import annotations
 
 import argparse
 import contextlib
 import json
+import sqlite3
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TextIO
 
 from pydantic import ValidationError
 
 from bot import __version__, messages
-from bot.answers import AnswerEngine
+from bot.answers import Answer, AnswerEngine
+from bot.curation import export as exporting
+from bot.curation.facts_file import add_questions
+from bot.curation.report import (
+    DEFAULT_SIMILARITY,
+    LOW_CONFIDENCE_MARGIN,
+    SinceError,
+    build_report,
+    engine_normaliser,
+    parse_since,
+)
+from bot.curation.report import format_report as format_records_report
+from bot.curation.suggest import additions, format_suggestions, suggestions_from_records
 from bot.evaluation import BankError, evaluate, format_report, load_bank
 from bot.knowledge import KnowledgeBase, KnowledgeError, load_knowledge
+from bot.recording import Channel, Recorder
 from bot.render import render_plain
 from bot.settings import Settings, describe_settings_error
+from bot.store import StoredRecord, StoreError, connect, migrate, read_records
 
 EXIT_OK = 0
 EXIT_BELOW_BAR = 1
@@ -57,29 +74,67 @@ def _engine(args: argparse.Namespace) -> tuple[AnswerEngine, Settings]:
     return AnswerEngine(_knowledge(settings), settings.answer_policy()), settings
 
 
+@contextlib.contextmanager
+def _recording(args: argparse.Namespace, settings: Settings) -> Iterator[Recorder | None]:
+    """A recorder for ``--record`` (flushed and closed on the way out), else ``None``."""
+    if not getattr(args, "record", False):
+        yield None
+        return
+    if not settings.recording:
+        raise CliError("--record: recording is turned off (CITEBOT_RECORDING=false)")
+    recorder = Recorder.from_settings(settings)
+    try:
+        yield recorder
+    finally:
+        recorder.close()
+
+
 def cmd_ask(args: argparse.Namespace, out: TextIO) -> int:
     engine, settings = _engine(args)
+    with _recording(args, settings) as recorder:
+        return _ask(args, out, engine, settings, recorder)
+
+
+def _ask(
+    args: argparse.Namespace,
+    out: TextIO,
+    engine: AnswerEngine,
+    settings: Settings,
+    recorder: Recorder | None,
+) -> int:
+    def answer(question: str) -> Answer:
+        result = engine.answer(question)
+        if recorder is not None:
+            recorder.record(result, Channel.CLI, None)
+        return result
+
     questions: list[str] = args.question
     if questions == ["-"]:
         if not args.json:
             raise CliError("reading questions from standard input needs --json")
         sys.stdin.reconfigure(errors="replace")  # type: ignore[union-attr]
         for line in sys.stdin:
-            answer = engine.answer(line.rstrip("\r\n"))
-            out.write(json.dumps(answer.to_public_dict(), ensure_ascii=False) + "\n")
+            result = answer(line.rstrip("\r\n"))
+            out.write(json.dumps(result.to_public_dict(), ensure_ascii=False) + "\n")
             out.flush()
         return EXIT_OK
-    question = " ".join(questions)
-    answer = engine.answer(question)
+    result = answer(" ".join(questions))
     if args.json:
-        out.write(json.dumps(answer.to_public_dict(), ensure_ascii=False, indent=2) + "\n")
+        out.write(json.dumps(result.to_public_dict(), ensure_ascii=False, indent=2) + "\n")
     else:
-        out.write(render_plain(answer, settings.max_question_chars) + "\n")
+        out.write(render_plain(result, settings.max_question_chars) + "\n")
     return EXIT_OK
 
 
 def cmd_chat(args: argparse.Namespace, out: TextIO) -> int:
     engine, settings = _engine(args)
+    with _recording(args, settings) as recorder:
+        return _chat(out, engine, settings, recorder)
+
+
+def _chat(
+    out: TextIO, engine: AnswerEngine, settings: Settings, recorder: Recorder | None
+) -> int:
     with contextlib.suppress(ImportError):  # not available on every platform
         import readline  # noqa: F401 - enables line editing and history for input()
     labels = ", ".join(s.meta.label for s in engine.knowledge.sources.values())
@@ -104,7 +159,10 @@ def cmd_chat(args: argparse.Namespace, out: TextIO) -> int:
             continue
         if not command:
             continue
-        out.write(render_plain(engine.answer(line), settings.max_question_chars) + "\n")
+        answer = engine.answer(line)
+        if recorder is not None:
+            recorder.record(answer, Channel.CLI, None)
+        out.write(render_plain(answer, settings.max_question_chars) + "\n")
 
 
 def sentence_coverage(knowledge: KnowledgeBase) -> tuple[int, int, list[str]]:
@@ -210,6 +268,108 @@ def cmd_run(args: argparse.Namespace, out: TextIO) -> int:
     return code
 
 
+# ---------------------------------------------------------------- curation
+
+
+def _since(text: str | None) -> float | None:
+    if text is None:
+        return None
+    try:
+        return parse_since(text, time.time())
+    except SinceError as exc:
+        raise CliError(str(exc)) from None
+
+
+def _records(settings: Settings, since: float | None) -> list[StoredRecord]:
+    """The records since ``since``, migrating the file first if it is from an older citebot."""
+    path = settings.database_path
+    try:
+        with contextlib.closing(connect(path, create=False)) as conn:
+            migrate(conn)
+            return read_records(conn, since)
+    except StoreError as exc:
+        raise CliError(f"{exc} (CITEBOT_DATA_DIR / CITEBOT_DATABASE_URL)") from None
+    except sqlite3.Error as exc:
+        raise CliError(f"cannot read the records database {path}: {exc}") from None
+
+
+def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
+    engine, settings = _engine(args)
+    since = _since(args.since)
+    report = build_report(
+        _records(settings, since),
+        engine_normaliser(engine),
+        since=since,
+        low_confidence_below=settings.answer_threshold + LOW_CONFIDENCE_MARGIN,
+        similarity=args.similarity,
+        limit=args.limit,
+    )
+    if args.json:
+        out.write(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        out.write(format_records_report(report) + "\n")
+    return EXIT_OK
+
+
+def cmd_suggest(args: argparse.Namespace, out: TextIO) -> int:
+    engine, settings = _engine(args)
+    suggestions = suggestions_from_records(
+        _records(settings, _since(args.since)), engine,
+        similarity=args.similarity, min_count=args.min_count,
+    )
+    if args.json and not args.apply:
+        out.write(json.dumps([s.to_dict() for s in suggestions], ensure_ascii=False, indent=2)
+                  + "\n")
+        return EXIT_OK
+    out.write(format_suggestions(suggestions) + "\n")
+    wanted = additions(suggestions)
+    if not args.apply:
+        if wanted:
+            out.write("\nRun `citebot suggest --apply` to add the ADD questions to the facts.\n")
+        return EXIT_OK
+    if not wanted:
+        out.write("\nNothing to apply.\n")
+        return EXIT_OK
+    result = add_questions(engine.knowledge, wanted)
+    if not result.ok:
+        raise CliError(
+            "the knowledge base did not validate after adding the questions, so nothing was "
+            "changed:\n" + "\n".join(f"  {p}" for p in result.problems)
+        )
+    added = [q for questions in result.added.values() for q in questions]
+    files = ", ".join(str(f) for f in result.files)
+    out.write(f"\nAdded {len(added)} questions to {len(result.added)} facts in {files}; "
+              "the knowledge base is valid.\n")
+    # Check the edit did what it was for, with the knowledge base as it is now.
+    reloaded = AnswerEngine(_knowledge(settings), settings.answer_policy())
+    answered = sum(reloaded.answer(q).answered for q in added)
+    out.write(f"Now answered: {answered} of {len(added)}.\n")
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
+    settings = _settings(args)
+    records = _records(settings, _since(args.since))
+    write = exporting.write_csv if args.format == "csv" else exporting.write_jsonl
+    if args.output in (None, "-"):
+        write(records, out)
+        return EXIT_OK
+    try:
+        with open(args.output, "w", encoding="utf-8", newline="") as handle:
+            count = write(records, handle)
+    except OSError as exc:
+        raise CliError(f"cannot write {args.output}: {exc.strerror}") from None
+    print(f"citebot export: {count} records written to {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _similarity(text: str) -> float:
+    value = float(text)
+    if not 0.0 < value <= 100.0:
+        raise argparse.ArgumentTypeError("must be above 0 and at most 100")
+    return value
+
+
 def _fraction(text: str) -> float:
     value = float(text)
     if not 0.0 <= value <= 1.0:
@@ -230,12 +390,16 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     chat = sub.add_parser("chat", help="interactive console chat (no token needed)")
+    chat.add_argument("--record", action="store_true",
+                      help="record the questions for `citebot report` (channel cli)")
     chat.set_defaults(handler=cmd_chat)
 
     ask = sub.add_parser("ask", help="answer one question")
     ask.add_argument("question", nargs="+", help="the question, or '-' to read one per line "
                      "from standard input (with --json)")
     ask.add_argument("--json", action="store_true", help="print the JSON contract object")
+    ask.add_argument("--record", action="store_true",
+                     help="record the question(s) for `citebot report` (channel cli)")
     ask.set_defaults(handler=cmd_ask)
 
     check = sub.add_parser("check", help="validate the knowledge base and report coverage")
@@ -256,6 +420,37 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
     run.set_defaults(handler=cmd_run)
+
+    since_help = "only records since then: a duration (7d, 12h, 2w) or a date (2025-06-01, UTC)"
+    report = sub.add_parser("report", help="what people asked, what went unanswered, feedback")
+    report.add_argument("--since", default="7d", metavar="WHEN",
+                        help=since_help + "; default 7d")
+    report.add_argument("--json", action="store_true", help="print the report as JSON")
+    report.add_argument("--limit", type=int, default=20, metavar="N",
+                        help="at most N lines per list (default 20)")
+    report.add_argument("--similarity", type=_similarity, default=DEFAULT_SIMILARITY,
+                        metavar="S", help="how alike (0-100) questions must be to be grouped "
+                        f"(default {DEFAULT_SIMILARITY:.0f})")
+    report.set_defaults(handler=cmd_report)
+
+    suggest = sub.add_parser(
+        "suggest", help="turn unanswered and not-helpful questions into fact-base edits"
+    )
+    suggest.add_argument("--since", metavar="WHEN", help=since_help + "; default: all records")
+    suggest.add_argument("--apply", action="store_true",
+                         help="add the ADD questions to the facts' YAML files, then re-validate")
+    suggest.add_argument("--json", action="store_true", help="print the suggestions as JSON")
+    suggest.add_argument("--min-count", type=int, default=1, metavar="N",
+                         help="only groups asked at least N times (default 1)")
+    suggest.add_argument("--similarity", type=_similarity, default=DEFAULT_SIMILARITY,
+                         metavar="S", help="grouping similarity, as for report")
+    suggest.set_defaults(handler=cmd_suggest)
+
+    export = sub.add_parser("export", help="export the records as CSV or JSON Lines")
+    export.add_argument("--format", choices=["csv", "jsonl"], required=True)
+    export.add_argument("--output", metavar="FILE", help="write here (default: standard output)")
+    export.add_argument("--since", metavar="WHEN", help=since_help + "; default: all records")
+    export.set_defaults(handler=cmd_export)
     return parser
 
 
