@@ -15,11 +15,16 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY bot ./bot
 RUN pip install . \
-    && useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin citebot
+    && useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin citebot \
+    && install -d -o citebot -g citebot -m 700 /app/data
 
 COPY knowledge ./knowledge
 
-ENV CITEBOT_KNOWLEDGE_DIR=/app/knowledge
+ENV CITEBOT_KNOWLEDGE_DIR=/app/knowledge \
+    CITEBOT_DATA_DIR=/app/data
+# The records database and install secret (docs/curation.md): keep them across upgrades with
+# a volume, e.g. -v citebot-data:/app/data.
+VOLUME /app/data
 # Webhook mode only: listen on all interfaces inside the container and publish the port
 # (-p 8443:8443) behind a TLS reverse proxy. Polling (the default) needs no port at all.
 EXPOSE 8443
