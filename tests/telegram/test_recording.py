@@ -177,3 +177,17 @@ async def test_a_locked_database_does_not_stop_the_bot_and_is_logged_once(
     assert len(warnings) == 1
     assert "database is locked" in warnings[0].getMessage()
     assert len(records(harness)) == 13  # kept in memory and written once the lock went
+
+
+def test_feedback_callback_data_round_trips_within_64_bytes() -> None:
+    from bot.recording import new_record_id
+    from bot.telegram import keyboards
+
+    record_id = new_record_id()
+    for helpful in (True, False):
+        action = keyboards.Feedback(record_id, helpful)
+        data = keyboards.encode(action)
+        assert data is not None
+        assert len(data.encode()) <= keyboards.CALLBACK_DATA_LIMIT
+        assert keyboards.decode(data) == action
+    assert keyboards.decode(f"f:{record_id}:2") is None
