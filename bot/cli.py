@@ -211,7 +211,11 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     unsearchable = engine.retriever.unsearchable_questions()
     for fact_id, question in unsearchable:
         out.write(f"  fact '{fact_id}': question {question!r} has no searchable words\n")
-    if (uncovered or unsearchable) and args.strict:
+    examples = engine.featured_questions(100)
+    unanswered_examples = [q for q in examples if not engine.answer(q).answered]
+    for question in unanswered_examples:
+        out.write(f"  example question {question!r} is not answered by the facts\n")
+    if (uncovered or unsearchable or unanswered_examples) and args.strict:
         return EXIT_BELOW_BAR
     return EXIT_OK
 
@@ -404,8 +408,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="validate the knowledge base and report coverage")
     check.add_argument("--strict", action="store_true",
-                       help="exit 1 if an article sentence is quoted by no fact or a curated "
-                       "question has no searchable words")
+                       help="exit 1 if an article sentence is quoted by no fact, a curated "
+                       "question has no searchable words or an example question is not answered")
     check.set_defaults(handler=cmd_check)
 
     ev = sub.add_parser("eval", help="evaluate on question bank(s) and list every miss")
