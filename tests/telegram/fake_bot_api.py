@@ -4,8 +4,15 @@ It speaks just enough HTTP/1.1 (keep-alive, Content-Length bodies) for httpx, re
 request, and is strict where Telegram is strict and a bug could hide: the token in the path,
 Telegram-HTML in messages (only Telegram's tags, balanced, valid entities, at most 4096
 characters), callback data of at most 64 bytes, unique inline result ids, and "message is not
-modified" on an edit that changes nothing. Failures (429 with ``retry_after``, 502 from the
-proxy in front of Telegram) can be injected per method.
+modified" on an edit that changes nothing.
+
+Faults can be injected two ways: ``fail_next`` queues exact failures for the next calls of a
+method (for tests that assert one scenario), and ``set_fault_rates`` draws faults at random, from
+a seeded RNG, for load and fault runs: 429 with ``retry_after``, 500, 502 from the proxy in
+front of Telegram, a dropped connection (closed without a response) and a hung response (held
+until the client gives up). For the last four the client cannot tell whether Telegram carried the
+request out; ``FaultRates.processed`` sets how often it did (the response was lost, not the
+request), and ``sent`` always holds what really reached a chat.
 """
 
 from __future__ import annotations
@@ -15,8 +22,9 @@ import contextlib
 import html.parser
 import itertools
 import json
+import random
 import time
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -102,19 +110,71 @@ def parse_telegram_html(text: str) -> str:
     return "".join(parser.visible)
 
 
+# Injected fault kinds, as counted in ``FakeBotApi.injected``.
+TOO_MANY_REQUESTS = "429"
+SERVER_ERROR = "500"
+BAD_GATEWAY = "502"
+DROP = "drop"
+HANG = "hang"
+FAULT_KINDS = (TOO_MANY_REQUESTS, SERVER_ERROR, BAD_GATEWAY, DROP, HANG)
+NO_RESPONSE = 0  # ``Call.status`` of a dropped or hung request
+
+
 @dataclass
 class Call:
-    """One request the bot made, and the HTTP status it got."""
+    """One request the bot made, and the HTTP status it got (0: no response at all)."""
 
     method: str
     params: JSONDict
     status: int = 200
+    at: float = field(default_factory=time.monotonic)  # when the request arrived
+    fault: str | None = None  # the injected fault kind, if any
 
 
 @dataclass
 class _Fault:
     status: int
     retry_after: int | None = None
+
+
+@dataclass(frozen=True)
+class FaultRates:
+    """Per-request probabilities of each injected fault for one method (they add up, at most 1).
+
+    ``processed`` is the chance that a 500, 502, drop or hang happens *after* Telegram carried
+    the request out (a message was sent, its response lost); a 429 never is.
+    """
+
+    too_many_requests: float = 0.0
+    server_error: float = 0.0
+    bad_gateway: float = 0.0
+    drop: float = 0.0
+    hang: float = 0.0
+    retry_after: int = 1
+    hang_seconds: float = 30.0  # longer than the client's read timeout
+    processed: float = 1.0
+
+    def __post_init__(self) -> None:
+        rates = (self.too_many_requests, self.server_error, self.bad_gateway, self.drop, self.hang)
+        if any(r < 0 for r in rates) or sum(rates) > 1:
+            raise ValueError("fault rates must be non-negative and add up to at most 1")
+
+    @property
+    def total(self) -> float:
+        return self.too_many_requests + self.server_error + self.bad_gateway + self.drop + self.hang
+
+    def draw(self, rng: random.Random) -> str | None:
+        """One fault kind (or None) for one request."""
+        roll = rng.random()
+        for kind, rate in zip(
+            FAULT_KINDS,
+            (self.too_many_requests, self.server_error, self.bad_gateway, self.drop, self.hang),
+            strict=True,
+        ):
+            if roll < rate:
+                return kind
+            roll -= rate
+        return None
 
 
 @dataclass
@@ -137,6 +197,13 @@ class FakeBotApi:
     _commands: dict[str, list[JSONDict]] = field(default_factory=dict)
     _server: asyncio.Server | None = None
     _connections: set[asyncio.Task[None]] = field(default_factory=set)
+    _rates: dict[str, FaultRates] = field(default_factory=dict)
+    _rng: random.Random = field(default_factory=lambda: random.Random(0))
+    injected: Counter[tuple[str, str]] = field(default_factory=Counter)  # (method, kind)
+    injected_processed: Counter[tuple[str, str]] = field(default_factory=Counter)
+    pushed_at: dict[int, float] = field(default_factory=dict)  # update_id -> monotonic time
+    # Called with each message as it reaches its chat (load runs match replies with it).
+    on_sent: Callable[[JSONDict, JSONDict], None] | None = None  # (params, message)
 
     # ------------------------------------------------------------ lifecycle
 
@@ -179,8 +246,20 @@ class FakeBotApi:
         for _ in range(times):
             self._faults[method].append(_Fault(status, retry_after))
 
+    def set_fault_rates(self, method: str, rates: FaultRates | None, *, seed: int = 0) -> None:
+        """Inject random faults into calls of ``method`` (``None``: stop); reproducible by seed.
+
+        Faults queued with ``fail_next`` come first.
+        """
+        if rates is None or rates.total == 0:
+            self._rates.pop(method, None)
+        else:
+            self._rates[method] = rates
+        self._rng = random.Random(seed)
+
     def push_update(self, update: JSONDict) -> None:
         """Queue an update for ``getUpdates``."""
+        self.pushed_at[update["update_id"]] = time.monotonic()
         self._updates.append(update)
         self._new_update.set()
 
@@ -215,8 +294,11 @@ class FakeBotApi:
                     headers[name.strip().lower()] = value.strip()
                 body = await reader.readexactly(int(headers.get("content-length", "0")))
                 path = request_line.decode("latin-1").split(" ")[1]
-                status, payload = await self._dispatch(path, headers, body)
+                response = await self._dispatch(path, headers, body)
                 self._answered.set()
+                if response is None:  # an injected drop or hang: no response, ever
+                    break
+                status, payload = response
                 writer.write(
                     f"HTTP/1.1 {status} X\r\nContent-Type: application/json\r\n"
                     f"Content-Length: {len(payload)}\r\nConnection: keep-alive\r\n\r\n".encode()
@@ -236,7 +318,8 @@ class FakeBotApi:
                 await writer.wait_closed()
 
     async def _dispatch(self, path: str, headers: dict[str, str], body: bytes
-                        ) -> tuple[int, bytes]:
+                        ) -> tuple[int, bytes] | None:
+        """The response to one request; None to send none (an injected drop or hang)."""
         prefix = f"/bot{self.token}/"
         if not path.startswith(prefix):
             return _error(401, "Unauthorized")
@@ -254,6 +337,36 @@ class FakeBotApi:
                 return _error(fault.status, f"Too Many Requests: retry after {fault.retry_after}",
                               {"retry_after": fault.retry_after})
             return _error(fault.status, "Injected failure")
+        rates = self._rates.get(method)
+        kind = rates.draw(self._rng) if rates is not None else None
+        if rates is not None and kind is not None:
+            return await self._inject(call, rates, kind)
+        return await self._process(call)
+
+    async def _inject(self, call: Call, rates: FaultRates, kind: str) -> tuple[int, bytes] | None:
+        call.fault = kind
+        self.injected[(call.method, kind)] += 1
+        if kind == TOO_MANY_REQUESTS:  # Telegram refused the request: nothing was done
+            call.status = 429
+            return _error(429, f"Too Many Requests: retry after {rates.retry_after}",
+                          {"retry_after": rates.retry_after})
+        if self._rng.random() < rates.processed:
+            self.injected_processed[(call.method, kind)] += 1
+            # Carried out, then the response is lost; a long poll is not waited for here.
+            await self._process(Call(call.method, {**call.params, "timeout": 0}))
+        if kind == SERVER_ERROR:
+            call.status = 500
+            return _error(500, "Internal Server Error")
+        if kind == BAD_GATEWAY:
+            call.status = 502
+            return 502, BAD_GATEWAY_PAGE
+        call.status = NO_RESPONSE
+        if kind == HANG:
+            await asyncio.sleep(rates.hang_seconds)
+        return None
+
+    async def _process(self, call: Call) -> tuple[int, bytes]:
+        method, params = call.method, call.params
         handler = self._method(method)
         if handler is None:
             call.status = 404
@@ -289,6 +402,8 @@ class FakeBotApi:
         self._messages[(chat_id, message_id)] = params["text"]
         sent = self._message(chat_id, message_id, params)
         self.sent.append(sent)
+        if self.on_sent is not None:
+            self.on_sent(params, sent)
         return sent
 
     async def _edit_message_text(self, params: JSONDict) -> JSONDict:
