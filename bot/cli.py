@@ -132,11 +132,41 @@ def cmd_chat(args: argparse.Namespace, out: TextIO) -> int:
         return _chat(out, engine, settings, recorder)
 
 
+HISTORY_FILE = Path.home() / ".citebot_history"
+HISTORY_LENGTH = 1000
+
+
+@contextlib.contextmanager
+def _line_history() -> Iterator[None]:
+    """Line editing for ``input()``, with history kept across sessions when on a terminal."""
+    try:
+        import readline
+    except ImportError:  # not available on every platform
+        yield
+        return
+    interactive = sys.stdin.isatty()
+    if interactive:
+        readline.set_history_length(HISTORY_LENGTH)
+        with contextlib.suppress(OSError):
+            readline.read_history_file(HISTORY_FILE)
+    try:
+        yield
+    finally:
+        if interactive:
+            with contextlib.suppress(OSError):
+                readline.write_history_file(HISTORY_FILE)
+
+
 def _chat(
     out: TextIO, engine: AnswerEngine, settings: Settings, recorder: Recorder | None
 ) -> int:
-    with contextlib.suppress(ImportError):  # not available on every platform
-        import readline  # noqa: F401 - enables line editing and history for input()
+    with _line_history():
+        return _chat_loop(out, engine, settings, recorder)
+
+
+def _chat_loop(
+    out: TextIO, engine: AnswerEngine, settings: Settings, recorder: Recorder | None
+) -> int:
     labels = ", ".join(s.meta.label for s in engine.knowledge.sources.values())
     out.write(messages.CHAT_BANNER.format(version=__version__, labels=labels) + "\n")
     out.write(messages.CHAT_HELP + "\n")
