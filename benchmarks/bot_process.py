@@ -3,12 +3,12 @@
 It runs exactly what ``citebot run`` runs (``run_bot`` with settings from the environment), with
 three additions for measuring, all read from the environment:
 
-- ``CITEBOT_BENCH_STATS``: a JSON file written at exit with the engine's time per question, the
+- ``LOADBENCH_STATS``: a JSON file written at exit with the engine's time per question, the
   sizes of every in-memory map (flood limiter, answer log, text caches, recording queue) and the
   peak RSS;
-- ``CITEBOT_BENCH_TIMEOUT`` / ``CITEBOT_BENCH_POLL_TIMEOUT``: shorter Bot API read and long-poll
+- ``LOADBENCH_TIMEOUT`` / ``LOADBENCH_POLL_TIMEOUT``: shorter Bot API read and long-poll
   timeouts, so that a response hung past the client's timeout costs seconds, not a minute;
-- ``CITEBOT_BENCH_TELEGRAM_LIMITS=0``: switch off python-telegram-bot's pacing to Telegram's
+- ``LOADBENCH_TELEGRAM_LIMITS=0``: switch off python-telegram-bot's pacing to Telegram's
   flood limits (30 messages a second, 20 a minute per group) to measure the bot's own capacity;
   the retries stay.
 """
@@ -62,14 +62,14 @@ def _instrument() -> None:
 
     app_module.build_application = capturing_build
 
-    if timeout := os.environ.get("CITEBOT_BENCH_TIMEOUT"):
+    if timeout := os.environ.get("LOADBENCH_TIMEOUT"):
         app_module.READ_TIMEOUT = app_module.WRITE_TIMEOUT = float(timeout)
         app_module.CONNECT_TIMEOUT = float(timeout)
-    if poll := os.environ.get("CITEBOT_BENCH_POLL_TIMEOUT"):
+    if poll := os.environ.get("LOADBENCH_POLL_TIMEOUT"):
         app_module.POLL_TIMEOUT = int(poll)
-    if os.environ.get("CITEBOT_BENCH_TELEGRAM_LIMITS") == "0":
+    if os.environ.get("LOADBENCH_TELEGRAM_LIMITS") == "0":
         unpaced = functools.partial(RetryingRateLimiter, overall_max_rate=0, group_max_rate=0)
-        app_module.RetryingRateLimiter = unpaced  # type: ignore[misc,assignment,attr-defined]
+        app_module.RetryingRateLimiter = unpaced  # type: ignore[assignment,attr-defined]
 
 
 def _stats() -> dict[str, Any]:
@@ -114,7 +114,7 @@ def main() -> int:
     """Run the bot as ``citebot run`` does; write the statistics file on the way out."""
     _instrument()
     code = app_module.run_bot(Settings())
-    if path := os.environ.get("CITEBOT_BENCH_STATS"):
+    if path := os.environ.get("LOADBENCH_STATS"):
         Path(path).write_text(json.dumps(_stats(), indent=2), encoding="utf-8")
     return code
 

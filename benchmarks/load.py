@@ -183,13 +183,13 @@ async def _start_bot(api: FakeBotApi, workdir: Path, args: argparse.Namespace
         "CITEBOT_LOG_LEVEL": "INFO",
         # Many simulated questions per user a minute; the flood guard is not what is measured.
         "CITEBOT_RATE_LIMIT_PER_MINUTE": "10000",
-        "CITEBOT_BENCH_STATS": str(workdir / "stats.json"),
-        "CITEBOT_BENCH_TELEGRAM_LIMITS": "1" if args.telegram_limits else "0",
+        "LOADBENCH_STATS": str(workdir / "stats.json"),
+        "LOADBENCH_TELEGRAM_LIMITS": "1" if args.telegram_limits else "0",
         "PYTHONPATH": str(REPO_ROOT),
     }
     if args.faults:
-        env["CITEBOT_BENCH_TIMEOUT"] = str(FAULT_CLIENT_TIMEOUT)
-        env["CITEBOT_BENCH_POLL_TIMEOUT"] = str(FAULT_POLL_TIMEOUT)
+        env["LOADBENCH_TIMEOUT"] = str(FAULT_CLIENT_TIMEOUT)
+        env["LOADBENCH_POLL_TIMEOUT"] = str(FAULT_POLL_TIMEOUT)
     return await asyncio.create_subprocess_exec(
         sys.executable, "-m", "benchmarks.bot_process",
         cwd=workdir, env=env,

@@ -7,11 +7,16 @@ builder); ``require_token`` refuses placeholders and malformed values without ec
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
+from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
+from dotenv import dotenv_values
 from pydantic import (
     AliasChoices,
     Field,
@@ -30,6 +35,10 @@ _DEFAULT_POLICY = AnswerPolicy()
 SQLITE_URL_PREFIX = "sqlite:///"
 DATABASE_FILE = "citebot.sqlite3"
 PLACEHOLDER_TOKENS = frozenset({"", "changeme", "your-token-here", "123456:replace-me"})
+# https://core.telegram.org/bots/api#setwebhook: "1-256 characters. Only characters A-Z, a-z,
+# 0-9, _ and - are allowed."
+WEBHOOK_SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")
+ENV_PREFIX = "CITEBOT_"
 
 
 class RunMode(StrEnum):
@@ -113,6 +122,36 @@ class Settings(BaseSettings):
             )
         return value
 
+    @field_validator("telegram_base_url", "telegram_base_file_url")
+    @classmethod
+    def _check_api_url(cls, value: str | None) -> str | None:
+        if value is not None:
+            parts = urlsplit(value)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise ValueError(
+                    "must be an http:// or https:// URL, like https://api.telegram.org/bot"
+                )
+        return value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _check_webhook_url(cls, value: str | None) -> str | None:
+        if value is not None:
+            parts = urlsplit(value)
+            # Telegram only posts to HTTPS webhooks.
+            if parts.scheme != "https" or not parts.hostname:
+                raise ValueError("must be an https:// URL that Telegram can reach")
+        return value
+
+    @field_validator("webhook_secret_token")
+    @classmethod
+    def _check_webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not WEBHOOK_SECRET_PATTERN.fullmatch(value.get_secret_value()):
+            raise ValueError(
+                "must be 1 to 256 characters, each a letter, digit, _ or - (Telegram's rule)"
+            )
+        return value
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper_log_level(cls, value: object) -> object:
@@ -162,6 +201,19 @@ class Settings(BaseSettings):
                 "(expected <digits>:<35 letters, digits, - or _>)"
             )
         return SecretStr(value)
+
+
+def unknown_settings(
+    environ: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")
+) -> list[str]:
+    """CITEBOT_* names in the environment or ``env_file`` that no setting reads (likely typos)."""
+    known = {ENV_PREFIX + name.upper() for name in Settings.model_fields}
+    names = set(os.environ if environ is None else environ)
+    if env_file is not None and env_file.is_file():
+        # Settings() has already said what is wrong with an unreadable file.
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            names |= set(dotenv_values(env_file))
+    return sorted(n for n in names if n.upper().startswith(ENV_PREFIX) and n.upper() not in known)
 
 
 def describe_settings_error(error: ValidationError) -> str:

@@ -34,8 +34,9 @@ from bot import messages
 from bot.answers import AnswerEngine
 from bot.knowledge import KnowledgeError
 from bot.recording import Recorder
-from bot.settings import RunMode, Settings, TokenError
+from bot.settings import RunMode, Settings, TokenError, unknown_settings
 from bot.telegram import handlers
+from bot.telegram.concurrency import PerChatUpdateProcessor
 from bot.telegram.context import Bot, BotData, Context
 from bot.telegram.logging import setup_logging
 from bot.telegram.retry import RetryingRateLimiter
@@ -78,6 +79,9 @@ READ_TIMEOUT = 15.0
 WRITE_TIMEOUT = 15.0
 POOL_TIMEOUT = 5.0
 POLL_TIMEOUT = 30
+# Telegram unreachable at start: retry getMe and friends this many times (backing off from 1 s
+# to about 8 s, some 30 s in all), then exit with one line.
+BOOTSTRAP_RETRIES = 5
 
 
 async def post_init(application: CitebotApplication) -> None:
@@ -164,6 +168,7 @@ def build_application(
             )
         )
         .rate_limiter(RetryingRateLimiter())
+        .concurrent_updates(PerChatUpdateProcessor())
         .job_queue(None)
         .connect_timeout(CONNECT_TIMEOUT)
         .read_timeout(READ_TIMEOUT)
@@ -210,6 +215,11 @@ def run_bot(settings: Settings) -> int:
     if settings.webhook_secret_token:
         secrets.append(settings.webhook_secret_token.get_secret_value())
     setup_logging(settings.log_level, secrets)
+    if unknown := unknown_settings():
+        logger.warning(
+            "ignoring unknown settings (typos?): %s; see .env.example for the names",
+            ", ".join(unknown),
+        )
     # Opt in to python-telegram-bot's timedelta time periods: we read none of them as ints, and
     # this avoids a deprecation warning on every 429.
     os.environ.setdefault("PTB_TIMEDELTA", "true")
@@ -218,12 +228,17 @@ def run_bot(settings: Settings) -> int:
         if settings.mode is RunMode.WEBHOOK:
             _run_webhook(application, settings)
         else:
-            application.run_polling(allowed_updates=ALLOWED_UPDATES, timeout=POLL_TIMEOUT)
+            application.run_polling(
+                allowed_updates=ALLOWED_UPDATES,
+                timeout=POLL_TIMEOUT,
+                bootstrap_retries=BOOTSTRAP_RETRIES,
+            )
     except InvalidToken:
         _fail("Telegram refused TELEGRAM_BOT_TOKEN; get the current token from @BotFather")
         return EXIT_CONFIG
     except NetworkError as exc:
-        _fail(f"cannot reach the Telegram Bot API: {exc}")
+        host = urlparse(settings.telegram_base_url or "https://api.telegram.org").hostname
+        _fail(f"cannot reach the Telegram Bot API at {host}: {exc}; giving up after retries")
         return EXIT_FAILED
     finally:
         # post_shutdown does this on a normal stop; a failed start never reaches it.
@@ -249,4 +264,5 @@ def _run_webhook(application: CitebotApplication, settings: Settings) -> None:
         webhook_url=url,
         secret_token=secret or None,
         allowed_updates=ALLOWED_UPDATES,
+        bootstrap_retries=BOOTSTRAP_RETRIES,
     )

@@ -7,6 +7,7 @@ Routing (private vs group, commands vs mentions vs replies) is done by the filte
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 import sqlite3
@@ -20,7 +21,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatAction, ChatType
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest, NetworkError, TelegramError
 from telegram.ext import ApplicationHandlerStop, filters
 
 from bot import messages
@@ -38,7 +39,11 @@ logger = logging.getLogger(__name__)
 INLINE_RESULTS = 8
 INLINE_EXAMPLES = 6
 INLINE_TITLE_LIMIT = 100
+# Telegram caches inline results for everyone by default; behind an allow-list they are per user
+# (a stranger must not see an allowed user's cached results), briefly.
+INLINE_PERSONAL_CACHE_SECONDS = 10
 STATS_DAYS = 7
+TYPING_GRACE = 1.0
 STATS_UNANSWERED = 5
 
 
@@ -90,21 +95,35 @@ def _command_argument(text: str) -> str:
 
 
 async def _admitted(update: Update, context: Context) -> bool:
-    """Per-user flood guard: True to go on; on the first refusal in a window, say so."""
+    """Per-user flood guard: True to go on; on the first refusal in a window, say so.
+
+    A refused button press is still answered (silently after the first notice): until it is,
+    the user's Telegram app keeps a spinner on the button.
+    """
     user = update.effective_user
     if user is None or context.bot_data.is_admin(user.id):
         return True
     verdict = context.bot_data.limiter.check(user.id)
-    if verdict is Verdict.NOTIFY:
-        if update.callback_query is not None:
+    if verdict is Verdict.ALLOW:
+        return True
+    notify = verdict is Verdict.NOTIFY
+    if update.callback_query is not None:
+        if notify:
             await update.callback_query.answer(messages.BOT_RATE_LIMITED, show_alert=True)
-        elif update.effective_message is not None:
-            await update.effective_message.reply_text(views.notice(messages.BOT_RATE_LIMITED))
-    return verdict is Verdict.ALLOW
+        else:
+            await update.callback_query.answer()
+    elif notify and update.effective_message is not None:
+        await update.effective_message.reply_text(views.notice(messages.BOT_RATE_LIMITED))
+    return False
 
 
 async def _typing(context: Context, chat_id: int) -> None:
-    """Show "typing…"; cosmetic, so a failure is logged and otherwise ignored."""
+    """Show "typing…"; cosmetic, so a failure is logged and otherwise ignored.
+
+    Runs beside the answer and is never retried (see ``bot.telegram.retry``): it must not
+    delay the answer. Once the answer is out, an indicator still pending after
+    ``TYPING_GRACE`` seconds is cancelled.
+    """
     try:
         await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
     except TelegramError as exc:
@@ -158,10 +177,16 @@ async def _answer_question(update: Update, context: Context, question: str) -> N
     message = update.effective_message
     if message is None or not await _admitted(update, context):
         return
-    await _typing(context, message.chat_id)
-    answer, markup = _answer(update, context, question)
-    text = views.answer_html(answer, context.bot_data.max_question_chars)
-    await _reply_or_edit(update, context, text, markup)
+    typing = asyncio.create_task(_typing(context, message.chat_id))
+    await asyncio.sleep(0)  # let its request start first (one loop turn, no waiting on I/O)
+    try:
+        answer, markup = _answer(update, context, question)
+        text = views.answer_html(answer, context.bot_data.max_question_chars)
+        await _reply_or_edit(update, context, text, markup)
+    finally:
+        # The answer is out: give the indicator a moment, then drop it (it is cosmetic).
+        with contextlib.suppress(TimeoutError, asyncio.CancelledError):
+            await asyncio.wait_for(typing, TYPING_GRACE)
 
 
 # ---------------------------------------------------------------- questions
@@ -279,6 +304,8 @@ async def button(update: Update, context: Context) -> None:
     query = update.callback_query
     if query is None:
         return
+    if not await _admitted(update, context):
+        return
     action = keyboards.decode(query.data)
     if isinstance(action, keyboards.Feedback):
         await _vote(update, context, action)
@@ -299,8 +326,6 @@ async def button(update: Update, context: Context) -> None:
     if text is None or chat_message is None:
         await query.answer(messages.BOT_BUTTON_EXPIRED, show_alert=True)
         return
-    if not await _admitted(update, context):
-        return
     await query.answer()
     await chat_message.reply_text(text, reply_markup=markup)
 
@@ -308,7 +333,7 @@ async def button(update: Update, context: Context) -> None:
 async def _vote(update: Update, context: Context, action: keyboards.Feedback) -> None:
     """Record a helpful / not helpful vote (works under inline messages too)."""
     query = update.callback_query
-    if query is None or not await _admitted(update, context):
+    if query is None:
         return
     recorder = context.bot_data.recorder
     recorded = recorder is not None and recorder.vote(
@@ -368,7 +393,14 @@ async def inline_query(update: Update, context: Context) -> None:
         suggested = engine.answer(question)
         if suggested.answered:
             results.append(_article(f"s{len(results)}", question, question, suggested, limit))
-    await query.answer(results[:INLINE_RESULTS])
+    if data.allowed_chats:
+        await query.answer(
+            results[:INLINE_RESULTS],
+            is_personal=True,
+            cache_time=INLINE_PERSONAL_CACHE_SECONDS,
+        )
+    else:
+        await query.answer(results[:INLINE_RESULTS])
 
 
 # ---------------------------------------------------------------- access and errors
@@ -393,9 +425,20 @@ async def allowed_chats_only(update: Update, context: Context) -> None:
 
 
 async def on_error(update: object, context: Context) -> None:
-    """Log the error with its traceback, tell the user briefly, and carry on."""
+    """Log the error with its traceback, tell the user briefly, and carry on.
+
+    A network error (polling failed, a send timed out or got a 502) is logged as one warning
+    and not told to the user: the answer may well have arrived, and a notice saying it did not
+    would be wrong (and would meet the same network).
+    """
     update_id = update.update_id if isinstance(update, Update) else None
-    logger.error("error while handling update %s", update_id, exc_info=context.error)
+    error = context.error
+    if isinstance(error, NetworkError) and not isinstance(error, BadRequest):
+        what = f"update {update_id}" if update_id is not None else "polling"
+        logger.warning("network error (%s) while handling %s: %s",
+                       type(error).__name__, what, error)
+        return
+    logger.error("error while handling update %s", update_id, exc_info=error)
     if not isinstance(update, Update):
         return
     try:

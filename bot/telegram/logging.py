@@ -4,6 +4,10 @@ The Bot API puts the token in every request URL (``https://api.telegram.org/bot<
 so any library that logs a URL or an exception mentioning one could leak it. The filter redacts
 the configured secrets and anything shaped like a bot token, in the message, its arguments, the
 exception text and the traceback.
+
+Two more filters keep a bad network day readable: a network error (Telegram unreachable, a 502,
+a timeout) is logged as one line without a traceback, since it is not a bug in the bot; and a
+warning repeated within a minute is written once, the next line saying how many were held back.
 """
 
 from __future__ import annotations
@@ -11,8 +15,11 @@ from __future__ import annotations
 import logging
 import re
 import sys
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from typing import TextIO
+
+from telegram.error import BadRequest, NetworkError
 
 REDACTED = "<redacted>"
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -61,6 +68,53 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+class NetworkErrorFilter(logging.Filter):
+    """Logs a network error as one line: its traceback says nothing about the bot's code."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, NetworkError) and not isinstance(error, BadRequest):
+            record.msg = f"{record.getMessage()} ({type(error).__name__}: {error})"
+            record.args = None
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+class RepeatFilter(logging.Filter):
+    """Lets the same warning (same logger, template and first argument) through once a window.
+
+    The next one let through after a quiet spell says how many were held back. Errors are
+    never held back.
+    """
+
+    def __init__(self, window: float = 60.0, clock: Callable[[], float] = time.monotonic,
+                 max_keys: int = 1_000) -> None:
+        super().__init__()
+        self.window = window
+        self.clock = clock
+        self.max_keys = max_keys
+        self._seen: dict[tuple[str, str, str], tuple[float, int]] = {}  # key -> (last, held)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno != logging.WARNING:
+            return True
+        args = record.args if isinstance(record.args, tuple) else ()
+        key = (record.name, str(record.msg), str(args[0]) if args else "")
+        now = self.clock()
+        last, held = self._seen.get(key, (float("-inf"), 0))
+        if now - last < self.window:
+            self._seen[key] = (last, held + 1)
+            return False
+        if len(self._seen) >= self.max_keys:
+            self._seen.clear()
+        self._seen[key] = (now, 0)
+        if held:
+            record.msg = f"{record.getMessage()} [{held} more like this not logged]"
+            record.args = None
+        return True
+
+
 def setup_logging(
     level: str, secrets: Iterable[str] = (), stream: TextIO | None = None
 ) -> logging.Handler:
@@ -70,6 +124,8 @@ def setup_logging(
     """
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    handler.addFilter(RepeatFilter())  # sees the template, so it runs before redaction
+    handler.addFilter(NetworkErrorFilter())
     handler.addFilter(RedactingFilter(secrets))
     root = logging.getLogger()
     for old in list(root.handlers):

@@ -1,12 +1,18 @@
-"""Retries around every Bot API call, so an answer is delivered once even on a bad day.
+"""Retries around every Bot API call, so an answer is delivered at most once, and almost always.
 
 ``AIORateLimiter`` already keeps within Telegram's flood limits and retries a 429 after its
-``retry_after``. This subclass adds a few retries for 5xx answers and connection failures:
-in both cases Telegram did not process the request, so repeating it cannot send a message twice.
+``retry_after`` (Telegram refused the request: repeating it is safe). This subclass adds a few
+backed-off retries for network failures, but only where repeating cannot answer twice:
 
-A *timeout* is different: the request may have reached Telegram and the message been sent, and
-sending it again would answer the question twice. So a timed-out call is retried only for
-methods that are safe to repeat (editing, chat actions, set-up calls).
+- methods that are safe to repeat (set-up calls, editing) are retried after any network error;
+- every other method (``sendMessage`` above all) only when the request provably never reached
+  Telegram: the connection could not be made (``httpx.ConnectError``/``ConnectTimeout``) or no
+  pooled connection was free (``PoolTimeout``). After a read error, a dropped connection, a
+  timeout or a 5xx from the proxy in front of Telegram the message may already have been
+  delivered, and a second copy is worse than the rare lost one (the user can ask again).
+
+``sendChatAction`` ("typing…") is cosmetic: it is neither paced nor retried, so it can never hold
+up an answer.
 """
 
 from __future__ import annotations
@@ -16,7 +22,8 @@ import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from telegram.error import BadRequest, NetworkError, TimedOut
+import httpx
+from telegram.error import BadRequest, NetworkError
 from telegram.ext import AIORateLimiter
 
 logger = logging.getLogger(__name__)
@@ -25,16 +32,24 @@ JSONDict = dict[str, Any]
 IDEMPOTENT_METHODS = frozenset(
     {
         "getMe",
+        "getUpdates",  # the offset makes a repeated long poll return the same updates
         "getMyCommands",
         "setMyCommands",
         "deleteMyCommands",
         "deleteWebhook",
         "setWebhook",
-        "sendChatAction",
         "editMessageText",
         "editMessageReplyMarkup",
     }
 )
+COSMETIC_METHODS = frozenset({"sendChatAction"})
+# httpx errors raised before a request was sent: repeating it cannot deliver anything twice.
+NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+def never_reached_telegram(error: NetworkError) -> bool:
+    """True if the failed request provably was not sent (so it is safe to send again)."""
+    return isinstance(error.__cause__, NOT_SENT)
 
 
 class RetryingRateLimiter(AIORateLimiter):
@@ -61,6 +76,8 @@ class RetryingRateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> bool | JSONDict | list[JSONDict]:
+        if endpoint in COSMETIC_METHODS:
+            return await callback(*args, **kwargs)
         for attempt in range(self.network_retries + 1):
             try:
                 return await super().process_request(
@@ -68,14 +85,11 @@ class RetryingRateLimiter(AIORateLimiter):
                 )
             except BadRequest:  # a NetworkError subclass, but repeating it cannot help
                 raise
-            except TimedOut:
-                if endpoint not in IDEMPOTENT_METHODS or attempt == self.network_retries:
+            except NetworkError as exc:  # TimedOut included
+                safe = endpoint in IDEMPOTENT_METHODS or never_reached_telegram(exc)
+                if not safe or attempt == self.network_retries:
                     raise
-                self._log_retry(endpoint, "timed out", attempt)
-            except NetworkError as exc:
-                if attempt == self.network_retries:
-                    raise
-                self._log_retry(endpoint, str(exc), attempt)
+                self._log_retry(endpoint, str(exc) or type(exc).__name__, attempt)
             await asyncio.sleep(self.backoff * 2**attempt)
         raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
 

@@ -8,6 +8,7 @@ import string
 from collections.abc import AsyncIterator
 from typing import Any
 
+import httpx
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -194,31 +195,55 @@ async def limiter() -> AsyncIterator[RetryingRateLimiter]:
     await limiter.shutdown()
 
 
-async def test_server_errors_are_retried_a_bounded_number_of_times(
+def _failed(cause: Exception, error: NetworkError | None = None) -> NetworkError:
+    """A NetworkError as python-telegram-bot raises it: ``from`` the httpx error."""
+    error = error or NetworkError(f"httpx.{type(cause).__name__}: {cause}")
+    error.__cause__ = cause
+    return error
+
+
+async def test_a_send_that_never_reached_telegram_is_retried_a_bounded_number_of_times(
     limiter: RetryingRateLimiter,
 ) -> None:
-    call = FlakyCall(NetworkError("Bad Gateway"), NetworkError("Bad Gateway"))
+    refused = _failed(httpx.ConnectError("All connection attempts failed"))
+    call = FlakyCall(refused, _failed(httpx.ConnectTimeout("connect")))
     assert await send(limiter, call, "sendMessage") is True
     assert call.calls == 3
 
-    hopeless = FlakyCall(*[NetworkError("Bad Gateway")] * 5)
+    hopeless = FlakyCall(*[_failed(httpx.ConnectError("refused")) for _ in range(5)])
     with pytest.raises(NetworkError):
         await send(limiter, hopeless, "sendMessage")
     assert hopeless.calls == 3
 
 
-async def test_a_timed_out_send_is_not_repeated_but_a_timed_out_edit_is(
-    limiter: RetryingRateLimiter,
+@pytest.mark.parametrize(
+    "error",
+    [
+        NetworkError("Bad Gateway"),  # the proxy answered; Telegram may have sent the message
+        _failed(httpx.RemoteProtocolError("Server disconnected without sending a response.")),
+        _failed(httpx.ReadError("connection reset")),
+        _failed(httpx.ReadTimeout("read"), TimedOut()),
+    ],
+    ids=["502", "dropped", "read-error", "read-timeout"],
+)
+async def test_a_send_that_may_have_been_delivered_is_not_repeated(
+    limiter: RetryingRateLimiter, error: NetworkError
 ) -> None:
-    # The timed-out message may have been delivered: sending it again could answer twice.
-    send_call = FlakyCall(TimedOut())
-    with pytest.raises(TimedOut):
+    send_call = FlakyCall(error)
+    with pytest.raises(NetworkError):
         await send(limiter, send_call, "sendMessage")
     assert send_call.calls == 1
 
-    edit_call = FlakyCall(TimedOut())
+    edit_call = FlakyCall(error)  # editing twice to the same text is harmless
     assert await send(limiter, edit_call, "editMessageText") is True
     assert edit_call.calls == 2
+
+
+async def test_the_typing_indicator_is_never_retried(limiter: RetryingRateLimiter) -> None:
+    call = FlakyCall(_failed(httpx.ConnectError("refused")))
+    with pytest.raises(NetworkError):
+        await send(limiter, call, "sendChatAction")
+    assert call.calls == 1
 
 
 async def test_bad_requests_are_not_retried(limiter: RetryingRateLimiter) -> None:
