@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 
 from bot.answers import AnswerEngine
@@ -19,6 +22,15 @@ def knowledge() -> KnowledgeBase:
 def engine(knowledge: KnowledgeBase) -> AnswerEngine:
     """The default engine over the shipped knowledge base (building it is the slow part)."""
     return AnswerEngine(knowledge)
+
+
+@pytest.fixture
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No developer .env or CITEBOT_*/TELEGRAM_* variable may change what a test sees."""
+    monkeypatch.chdir(tmp_path)
+    for name in list(os.environ):
+        if name.startswith(("CITEBOT_", "TELEGRAM_")):
+            monkeypatch.delenv(name)
 
 
 @pytest.fixture(autouse=True)

@@ -22,13 +22,7 @@ CITATION_KEYS = ["quote", "source", "paragraph", "section", "fact_id"]
 STATUSES = {"answered", "unsure", "declined", "invalid"}
 
 
-@pytest.fixture(autouse=True)
-def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No developer .env or CITEBOT_* variable may change what these tests see."""
-    monkeypatch.chdir(tmp_path)
-    for name in list(os.environ):
-        if name.startswith(("CITEBOT_", "TELEGRAM_")):
-            monkeypatch.delenv(name)
+pytestmark = pytest.mark.usefixtures("clean_environment")
 
 
 def run(*argv: str, knowledge: Path = KNOWLEDGE_DIR) -> tuple[int, str]:
