@@ -122,6 +122,7 @@ async def _user(
     wait: float,
     stop_at: float,
     fresh: bool = False,
+    think: float = 0.0,
 ) -> None:
     """Ask ``count`` questions, each after the answer to the last (or ``wait`` seconds).
 
@@ -148,6 +149,8 @@ async def _user(
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(future, min(wait, max(0.0, stop_at - time.monotonic())))
         run.waiting.pop(key, None)
+        if think:
+            await asyncio.sleep(rng.uniform(0.5 * think, 1.5 * think))
 
 
 def _rss_kib(pid: int) -> int:
@@ -240,7 +243,7 @@ async def measure(args: argparse.Namespace) -> JSONDict:
             await asyncio.gather(
                 *(
                     _user(run, user_id, chat_id, count, texts, rng, args.wait, stop_at,
-                          fresh=bool(args.soak))
+                          fresh=bool(args.soak), think=args.think)
                     for user_id, chat_id, count in users
                 )
             )
@@ -355,7 +358,7 @@ def _figures(
         "config": {
             "users": args.users, "questions": args.questions, "soak": args.soak,
             "group_share": args.group_share, "faults": args.faults,
-            "telegram_limits": args.telegram_limits, "seed": args.seed,
+            "telegram_limits": args.telegram_limits, "seed": args.seed, "think": args.think,
         },
     }
 
@@ -423,6 +426,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="keep the pacing to Telegram's flood limits (30/s, 20/min a group)")
     parser.add_argument("--wait", type=float, default=30.0,
                         help="seconds a user waits for an answer before asking the next")
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="mean seconds a user pauses after an answer (0: asks at once)")
     parser.add_argument("--settle", type=float, default=10.0,
                         help="seconds to wait for late answers at the end")
     parser.add_argument("--deadline", type=float, default=900.0,

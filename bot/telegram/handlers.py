@@ -43,7 +43,7 @@ INLINE_TITLE_LIMIT = 100
 # (a stranger must not see an allowed user's cached results), briefly.
 INLINE_PERSONAL_CACHE_SECONDS = 10
 STATS_DAYS = 7
-TYPING_GRACE = 1.0
+TYPING_DELAY = 0.5
 STATS_UNANSWERED = 5
 
 
@@ -118,12 +118,15 @@ async def _admitted(update: Update, context: Context) -> bool:
 
 
 async def _typing(context: Context, chat_id: int) -> None:
-    """Show "typing…"; cosmetic, so a failure is logged and otherwise ignored.
+    """Show "typing…" if the answer is not out within ``TYPING_DELAY`` seconds.
 
-    Runs beside the answer and is never retried (see ``bot.telegram.retry``): it must not
-    delay the answer. Once the answer is out, an indicator still pending after
-    ``TYPING_GRACE`` seconds is cancelled.
+    The engine answers in about a millisecond, so normally the answer is out first and no
+    indicator is sent (one request a question saved). It shows when the answer is held up:
+    waiting out a 429, paced to a group's limit, or a slow network. Cosmetic: never paced or
+    retried (see ``bot.telegram.retry``), a failure is logged and otherwise ignored, and it is
+    cancelled as soon as the answer is out.
     """
+    await asyncio.sleep(TYPING_DELAY)
     try:
         await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
     except TelegramError as exc:
@@ -178,15 +181,14 @@ async def _answer_question(update: Update, context: Context, question: str) -> N
     if message is None or not await _admitted(update, context):
         return
     typing = asyncio.create_task(_typing(context, message.chat_id))
-    await asyncio.sleep(0)  # let its request start first (one loop turn, no waiting on I/O)
     try:
         answer, markup = _answer(update, context, question)
         text = views.answer_html(answer, context.bot_data.max_question_chars)
         await _reply_or_edit(update, context, text, markup)
     finally:
-        # The answer is out: give the indicator a moment, then drop it (it is cosmetic).
-        with contextlib.suppress(TimeoutError, asyncio.CancelledError):
-            await asyncio.wait_for(typing, TYPING_GRACE)
+        typing.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await typing
 
 
 # ---------------------------------------------------------------- questions

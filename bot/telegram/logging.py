@@ -12,6 +12,7 @@ warning repeated within a minute is written once, the next line saying how many 
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import sys
@@ -69,12 +70,24 @@ class RedactingFilter(logging.Filter):
 
 
 class NetworkErrorFilter(logging.Filter):
-    """Logs a network error as one line: its traceback says nothing about the bot's code."""
+    """Logs a network error as one line: its traceback says nothing about the bot's code.
+
+    That includes python-telegram-bot's error (with a JSON traceback) for a response that is
+    not JSON, such as the HTML page of a 502 from the proxy in front of Telegram: a warning.
+    """
 
     def filter(self, record: logging.LogRecord) -> bool:
         error = record.exc_info[1] if record.exc_info else None
-        if isinstance(error, NetworkError) and not isinstance(error, BadRequest):
-            record.msg = f"{record.getMessage()} ({type(error).__name__}: {error})"
+        network = isinstance(error, NetworkError) and not isinstance(error, BadRequest)
+        not_json = isinstance(error, json.JSONDecodeError) and record.name.startswith(
+            "telegram.request"
+        )
+        if network or not_json:
+            message = record.getMessage()
+            if not_json:
+                message = message.split("\n")[0][:200]
+                record.levelno, record.levelname = logging.WARNING, "WARNING"
+            record.msg = f"{message} ({type(error).__name__}: {error})"
             record.args = None
             record.exc_info = None
             record.exc_text = None
@@ -82,7 +95,8 @@ class NetworkErrorFilter(logging.Filter):
 
 
 class RepeatFilter(logging.Filter):
-    """Lets the same warning (same logger, template and first argument) through once a window.
+    """Lets the same info or warning line (same logger, template and first argument) through
+    once a window.
 
     The next one let through after a quiet spell says how many were held back. Errors are
     never held back.
@@ -97,7 +111,7 @@ class RepeatFilter(logging.Filter):
         self._seen: dict[tuple[str, str, str], tuple[float, int]] = {}  # key -> (last, held)
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.levelno != logging.WARNING:
+        if record.levelno not in (logging.INFO, logging.WARNING):
             return True
         args = record.args if isinstance(record.args, tuple) else ()
         key = (record.name, str(record.msg), str(args[0]) if args else "")
@@ -124,8 +138,8 @@ def setup_logging(
     """
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(logging.Formatter(LOG_FORMAT))
-    handler.addFilter(RepeatFilter())  # sees the template, so it runs before redaction
     handler.addFilter(NetworkErrorFilter())
+    handler.addFilter(RepeatFilter())  # sees the template, so it runs before redaction
     handler.addFilter(RedactingFilter(secrets))
     root = logging.getLogger()
     for old in list(root.handlers):

@@ -264,7 +264,7 @@ class FakeBotApi:
         self._new_update.set()
 
     async def wait_until(self, condition: Callable[[], bool]) -> None:
-        """Wait until ``condition()`` holds, checking after every request the server answers."""
+        """Wait until ``condition()`` holds, checking as each request arrives and is answered."""
         while not condition():
             self._answered.clear()
             await self._answered.wait()
@@ -327,6 +327,7 @@ class FakeBotApi:
         params = _decode_params(headers.get("content-type", ""), body)
         call = Call(method, params)
         self.calls.append(call)
+        self._answered.set()  # a waiter may be waiting for this call (a long poll, say)
         faults = self._faults.get(method)
         if faults:
             fault = faults.popleft()

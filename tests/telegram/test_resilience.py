@@ -40,10 +40,18 @@ async def test_a_send_that_may_have_arrived_is_not_repeated_nor_called_an_error(
     assert PARIS_QUOTE in parse_telegram_html(reply["text"])  # and the bot carries on
 
 
-async def test_a_failing_typing_indicator_does_not_stop_the_answer(harness: BotHarness) -> None:
+async def test_an_answer_held_up_shows_typing_and_a_failing_indicator_does_not_stop_it(
+    harness: BotHarness,
+) -> None:
+    harness.api.fail_next("sendMessage", 429, retry_after=1)  # the answer waits a second
     harness.api.fail_next("sendChatAction", 403)
-    [reply] = await harness.replies(updates.message_update("Who attended the Paris talks?"))
-    assert PARIS_QUOTE in parse_telegram_html(reply["text"])
+
+    calls = await harness.feed(updates.message_update("Who attended the Paris talks?"))
+
+    assert [(c.method, c.status) for c in calls] == [
+        ("sendMessage", 429), ("sendChatAction", 403), ("sendMessage", 200)
+    ]
+    assert PARIS_QUOTE in parse_telegram_html(calls[-1].params["text"])
 
 
 async def test_an_error_in_a_handler_is_reported_briefly_and_the_bot_carries_on(
