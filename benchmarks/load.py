@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import json
 import os
 import random
@@ -234,8 +235,9 @@ async def measure(args: argparse.Namespace) -> JSONDict:
             await _warm_up(run, texts, stop_at)
             rss.append((0, _rss_kib(process.pid)))
             if args.faults:
+                rates = dataclasses.replace(FAULT_RATES, processed=args.processed)
                 for method in ("sendMessage", "getUpdates"):
-                    api.set_fault_rates(method, FAULT_RATES, seed=args.seed)
+                    api.set_fault_rates(method, rates, seed=args.seed)
             cpu_before, fake_cpu_before = _cpu_seconds(process.pid), time.process_time()
             begin = time.monotonic()
             users = _plan_users(args)
@@ -359,6 +361,7 @@ def _figures(
             "users": args.users, "questions": args.questions, "soak": args.soak,
             "group_share": args.group_share, "faults": args.faults,
             "telegram_limits": args.telegram_limits, "seed": args.seed, "think": args.think,
+            "processed": args.processed,
         },
     }
 
@@ -420,6 +423,9 @@ def _parser() -> argparse.ArgumentParser:
                         help="share of users asking in groups (10 users a group)")
     parser.add_argument("--faults", action="store_true",
                         help="inject ~15%% faults on sendMessage and getUpdates")
+    parser.add_argument("--processed", type=float, default=1.0,
+                        help="with --faults: share of 500/502/drop/hang after which Telegram had "
+                        "carried the request out (default 1: only the response was lost)")
     parser.add_argument("--soak", type=int, default=0, metavar="N",
                         help="ask N questions in all (spread over --users) and track memory")
     parser.add_argument("--telegram-limits", action="store_true",

@@ -8,7 +8,13 @@ import pytest
 from pydantic import ValidationError
 
 from bot.answers import AnswerPolicy
-from bot.settings import RunMode, Settings, TokenError, describe_settings_error
+from bot.settings import (
+    RunMode,
+    Settings,
+    TokenError,
+    describe_settings_error,
+    unknown_settings,
+)
 
 VALID_TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw7"
 
@@ -193,3 +199,47 @@ def test_unusable_token_is_refused_without_echoing_it(
     if token and token.strip():
         assert token.strip() not in message
         assert token.split(":")[-1].strip() not in message
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "problem"),
+    [
+        ("TELEGRAM_BASE_URL", "api.telegram.org/bot", "http:// or https:// URL"),
+        ("TELEGRAM_BASE_URL", "ftp://api.telegram.org/bot", "http:// or https:// URL"),
+        ("CITEBOT_WEBHOOK_URL", "http://bot.example.org/hook", "https:// URL"),
+        ("CITEBOT_WEBHOOK_URL", "https:///hook", "https:// URL"),
+        ("CITEBOT_WEBHOOK_SECRET_TOKEN", "has spaces and $ymbols", "letter, digit, _ or -"),
+        ("CITEBOT_WEBHOOK_SECRET_TOKEN", "x" * 257, "1 to 256 characters"),
+    ],
+)
+def test_bad_urls_and_webhook_secrets_are_configuration_errors(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str, problem: str
+) -> None:
+    message = settings_error(monkeypatch, **{variable: value})
+
+    assert message.startswith(f"{variable}: ")
+    assert problem in message
+    if "SECRET" in variable:
+        assert value not in message
+
+
+def test_a_webhook_secret_of_telegrams_characters_is_accepted(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("CITEBOT_WEBHOOK_SECRET_TOKEN", "Ab0_-" * 51)
+    secret = Settings().webhook_secret_token
+    assert secret is not None
+    assert len(secret.get_secret_value()) == 255
+
+
+def test_unknown_citebot_keys_in_the_environment_and_dotenv_are_listed(
+    tmp_path: Path,
+) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("CITEBOT_RATE_LIMT_PER_MINUTE=5\nCITEBOT_LOG_LEVEL=DEBUG\n")
+    environ = {"CITEBOT_ANSWER_TRESHOLD": "80", "CITEBOT_MODE": "polling", "PATH": "/bin"}
+
+    assert unknown_settings(environ, env_file) == [
+        "CITEBOT_ANSWER_TRESHOLD",
+        "CITEBOT_RATE_LIMT_PER_MINUTE",
+    ]
