@@ -8,6 +8,8 @@ three additions for measuring, all read from the environment:
   peak RSS;
 - ``LOADBENCH_TIMEOUT`` / ``LOADBENCH_POLL_TIMEOUT``: shorter Bot API read and long-poll
   timeouts, so that a response hung past the client's timeout costs seconds, not a minute;
+- ``LOADBENCH_TRACEMALLOC=1``: trace allocations and list, in the statistics, the ten source
+  lines whose live memory grew most between the 2,000th question and the end (slow);
 - ``LOADBENCH_TELEGRAM_LIMITS=0``: switch off python-telegram-bot's pacing to Telegram's
   flood limits (30 messages a second, 20 a minute per group) to measure the bot's own capacity;
   the retries stay.
@@ -20,6 +22,7 @@ import json
 import os
 import sys
 import time
+import tracemalloc
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +33,8 @@ from bot.telegram.retry import RetryingRateLimiter
 
 _engine_seconds: list[float] = []
 _applications: list[app_module.CitebotApplication] = []
+_baseline: list[tracemalloc.Snapshot] = []
+BASELINE_AT = 2_000
 
 
 def _rss_kib(field: str = "VmRSS") -> int:
@@ -49,6 +54,8 @@ def _instrument() -> None:
             return original_answer(self, question)
         finally:
             _engine_seconds.append(time.perf_counter() - start)
+            if len(_engine_seconds) == BASELINE_AT and tracemalloc.is_tracing():
+                _baseline.append(tracemalloc.take_snapshot())
 
     AnswerEngine.answer = timed_answer  # type: ignore[method-assign]
 
@@ -88,6 +95,13 @@ def _stats() -> dict[str, Any]:
             "text.stem cache": text.stem.cache_info().currsize,
         },
     }
+    if _baseline:
+        growth = tracemalloc.take_snapshot().compare_to(_baseline[0], "lineno")
+        stats["allocation_growth"] = [
+            f"{stat.size_diff / 1024:+.0f} KiB {stat.count_diff:+d} blocks "
+            f"{stat.traceback[0].filename}:{stat.traceback[0].lineno}"
+            for stat in growth[:10]
+        ]
     if _applications:
         application = _applications[-1]
         data = application.bot_data
@@ -113,6 +127,8 @@ def _stats() -> dict[str, Any]:
 def main() -> int:
     """Run the bot as ``citebot run`` does; write the statistics file on the way out."""
     _instrument()
+    if os.environ.get("LOADBENCH_TRACEMALLOC") == "1":
+        tracemalloc.start()
     code = app_module.run_bot(Settings())
     if path := os.environ.get("LOADBENCH_STATS"):
         Path(path).write_text(json.dumps(_stats(), indent=2), encoding="utf-8")

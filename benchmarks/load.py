@@ -355,6 +355,7 @@ def _figures(
         "log_tail": log.splitlines()[-5:],
         "rss_kib": rss,
         "maps": bot_stats.get("maps", {}),
+        "allocation_growth": bot_stats.get("allocation_growth", []),
         "rss_kib_peak": bot_stats.get("rss_kib_peak"),
         "exit_code": returncode,
         "config": {
@@ -411,6 +412,9 @@ def markdown(figures: JSONDict, command: str) -> str:
             "- in-memory maps at the end: "
             + ", ".join(f"{k} {v}" for k, v in figures["maps"].items())
         )
+    if figures["allocation_growth"]:
+        lines.append("- live allocations that grew most (from the 2,000th question to the end):")
+        lines.extend(f"  - `{line}`" for line in figures["allocation_growth"])
     return "\n".join(lines)
 
 

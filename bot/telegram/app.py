@@ -47,6 +47,23 @@ CitebotApplication: TypeAlias = Application[
     Bot, Context, dict[Any, Any], dict[Any, Any], BotData, None
 ]
 
+
+
+class _Application(Application[Bot, Context, dict[Any, Any], dict[Any, Any], BotData, None]):
+    """An ``Application`` that keeps no ids for a persistence it does not have.
+
+    python-telegram-bot 22 adds the chat and user id of every update to two sets that only
+    ``update_persistence`` empties, and that never runs without a persistence: with new people
+    arriving for ever, the sets grow for ever (found by ``benchmarks.load --soak``).
+    """
+
+    def _mark_for_persistence_update(
+        self, *, update: object | None = None, job: Any = None
+    ) -> None:
+        if self.persistence is not None:
+            super()._mark_for_persistence_update(update=update, job=job)
+
+
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_CONFIG = 2
@@ -157,6 +174,7 @@ def build_application(
         recorder = Recorder.from_settings(settings)
     builder = (
         Application.builder()
+        .application_class(_Application)
         .token(settings.require_token().get_secret_value())  # the one place it is unwrapped
         .context_types(ContextTypes(bot_data=BotData))
         .defaults(

@@ -304,3 +304,14 @@ async def test_a_question_and_its_quick_edit_give_one_answer_edited_in_place(
     [edit] = edits
     assert PARIS_QUOTE in parse_telegram_html(edit["text"])
     assert len(app.update_processor) == 0  # no lock left behind
+
+
+async def test_strangers_leave_nothing_behind_in_the_application(harness: BotHarness) -> None:
+    """python-telegram-bot would remember every chat and user id for a persistence we lack."""
+    for i in range(5):
+        await harness.feed(updates.message_update("hi", chat_id=600_000 + i, from_id=600_000 + i))
+
+    app = harness.app
+    assert not app._chat_ids_to_be_updated_in_persistence
+    assert not app._user_ids_to_be_updated_in_persistence
+    assert (len(app.user_data), len(app.chat_data)) == (0, 0)
