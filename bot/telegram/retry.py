@@ -5,11 +5,12 @@
 backed-off retries for network failures, but only where repeating cannot answer twice:
 
 - methods that are safe to repeat (set-up calls, editing) are retried after any network error;
-- every other method (``sendMessage`` above all) only when the request provably never reached
-  Telegram: the connection could not be made (``httpx.ConnectError``/``ConnectTimeout``) or no
-  pooled connection was free (``PoolTimeout``). After a read error, a dropped connection, a
-  timeout or a 5xx from the proxy in front of Telegram the message may already have been
-  delivered, and a second copy is worse than the rare lost one (the user can ask again).
+- every other method (``sendMessage`` above all) only when Telegram did not take the request:
+  the connection could not be made (``httpx.ConnectError``/``ConnectTimeout``), no pooled
+  connection was free (``PoolTimeout``), or Telegram answered with a 5xx status (it says the
+  request failed). After a timeout, a read error or a dropped connection the message may already
+  have been delivered, and a second copy is worse than the rare lost one (the user can ask
+  again).
 
 ``sendChatAction`` ("typing…") is cosmetic: it is neither paced nor retried, so it can never hold
 up an answer.
@@ -23,7 +24,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 import httpx
-from telegram.error import BadRequest, NetworkError
+from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
 from telegram.ext import AIORateLimiter
 
 logger = logging.getLogger(__name__)
@@ -50,6 +51,17 @@ NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 def never_reached_telegram(error: NetworkError) -> bool:
     """True if the failed request provably was not sent (so it is safe to send again)."""
     return isinstance(error.__cause__, NOT_SENT)
+
+
+def refused_by_telegram(error: NetworkError) -> bool:
+    """True for an HTTP error status (5xx) from the Bot API: it answered that it failed.
+
+    python-telegram-bot raises those as a plain ``NetworkError`` with no transport exception
+    behind it; timeouts and broken connections carry the ``httpx`` error as their cause.
+    """
+    return not isinstance(error, TimedOut) and (
+        error.__cause__ is None or isinstance(error.__cause__, TelegramError)
+    )
 
 
 class RetryingRateLimiter(AIORateLimiter):
@@ -86,7 +98,11 @@ class RetryingRateLimiter(AIORateLimiter):
             except BadRequest:  # a NetworkError subclass, but repeating it cannot help
                 raise
             except NetworkError as exc:  # TimedOut included
-                safe = endpoint in IDEMPOTENT_METHODS or never_reached_telegram(exc)
+                safe = (
+                    endpoint in IDEMPOTENT_METHODS
+                    or never_reached_telegram(exc)
+                    or refused_by_telegram(exc)
+                )
                 if not safe or attempt == self.network_retries:
                     raise
                 self._log_retry(endpoint, str(exc) or type(exc).__name__, attempt)

@@ -141,8 +141,9 @@ class _Fault:
 class FaultRates:
     """Per-request probabilities of each injected fault for one method (they add up, at most 1).
 
-    ``processed`` is the chance that a 500, 502, drop or hang happens *after* Telegram carried
-    the request out (a message was sent, its response lost); a 429 never is.
+    ``processed`` is the chance that a drop or hang happens *after* Telegram carried the request
+    out (a message was sent, its response lost). A 429, 500 or 502 is Telegram saying the
+    request failed: it was not carried out.
     """
 
     too_many_requests: float = 0.0
@@ -351,16 +352,15 @@ class FakeBotApi:
             call.status = 429
             return _error(429, f"Too Many Requests: retry after {rates.retry_after}",
                           {"retry_after": rates.retry_after})
+        if kind in (SERVER_ERROR, BAD_GATEWAY):  # Telegram says it failed: nothing was done
+            call.status = 500 if kind == SERVER_ERROR else 502
+            if kind == SERVER_ERROR:
+                return _error(500, "Internal Server Error")
+            return 502, BAD_GATEWAY_PAGE
         if self._rng.random() < rates.processed:
             self.injected_processed[(call.method, kind)] += 1
             # Carried out, then the response is lost; a long poll is not waited for here.
             await self._process(Call(call.method, {**call.params, "timeout": 0}))
-        if kind == SERVER_ERROR:
-            call.status = 500
-            return _error(500, "Internal Server Error")
-        if kind == BAD_GATEWAY:
-            call.status = 502
-            return 502, BAD_GATEWAY_PAGE
         call.status = NO_RESPONSE
         if kind == HANG:
             await asyncio.sleep(rates.hang_seconds)
