@@ -404,6 +404,16 @@ def _similarity(text: str) -> float:
     return value
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("must be a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
 def _fraction(text: str) -> float:
     value = float(text)
     if not 0.0 <= value <= 1.0:
@@ -460,7 +470,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--since", default="7d", metavar="WHEN",
                         help=since_help + "; default 7d")
     report.add_argument("--json", action="store_true", help="print the report as JSON")
-    report.add_argument("--limit", type=int, default=20, metavar="N",
+    report.add_argument("--limit", type=_positive, default=20, metavar="N",
                         help="at most N lines per list (default 20)")
     report.add_argument("--similarity", type=_similarity, default=DEFAULT_SIMILARITY,
                         metavar="S", help="how alike (0-100) questions must be to be grouped "

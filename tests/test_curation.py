@@ -96,6 +96,17 @@ def test_since_takes_durations_and_dates(text: str, expected: float) -> None:
     assert parse_since(text, NOW) == expected
 
 
+def test_a_since_reaching_before_1970_means_everything() -> None:
+    assert parse_since("99999999d", NOW) == 0.0
+
+
+def test_report_limit_must_be_positive(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["report", "--limit", "-1"])
+    assert exited.value.code == 2
+    assert "must be 1 or more" in capsys.readouterr().err
+
+
 def test_a_bad_since_is_explained() -> None:
     with pytest.raises(SinceError, match="7d"):
         parse_since("last week", NOW)

@@ -99,6 +99,37 @@ def test_a_version_1_database_is_migrated_keeping_records_and_their_facts(db: Pa
     assert second.record.user_key is None
 
 
+def test_two_processes_migrating_a_new_file_at_once_both_succeed(db: Path) -> None:
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def open_and_migrate() -> None:
+        with closing(connect(db)) as conn:
+            barrier.wait()
+            try:
+                migrate(conn)
+            except BaseException as exc:  # collected, asserted below
+                errors.append(exc)
+
+    threads = [threading.Thread(target=open_and_migrate) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert errors == []
+    with closing(connect(db, create=False)) as conn:
+        assert schema_version(conn) == len(MIGRATIONS)
+
+
+def test_the_database_file_is_readable_by_its_owner_only(db: Path) -> None:
+    with closing(connect(db)) as conn:
+        migrate(conn)
+
+    assert stat.S_IMODE(db.stat().st_mode) == 0o600
+    assert stat.S_IMODE(db.parent.stat().st_mode) == 0o700
+
+
 def test_a_database_from_a_newer_citebot_is_refused(db: Path) -> None:
     with closing(connect(db)) as conn:
         migrate(conn)

@@ -49,7 +49,8 @@ def parse_since(text: str, now: float) -> float:
     """The start of the window: ``now`` minus a duration, or midnight UTC of a date."""
     match = _DURATION.match(text)
     if match:
-        return now - float(match[1]) * _UNITS[match[2].lower()]
+        # Any window reaching before 1970 means "everything": no record is older.
+        return max(0.0, now - float(match[1]) * _UNITS[match[2].lower()])
     try:
         day = datetime.strptime(text.strip(), "%Y-%m-%d").replace(tzinfo=UTC)
     except ValueError:

@@ -12,6 +12,7 @@ ever go forward, each in its own transaction, and run at start by whoever opens 
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -115,7 +116,10 @@ def connect(path: Path, *, create: bool = True) -> sqlite3.Connection:
     if not create and not path.exists():
         raise StoreError(f"no database at {path}: nothing has been recorded there yet")
     if create:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # Question texts are private: create the file readable by its owner only (SQLite gives
+        # the -wal and -shm files the database file's permissions).
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
     conn = sqlite3.connect(
         path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
     )
@@ -158,6 +162,11 @@ def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION) -> int:
     for version in range(current + 1, target + 1):
         conn.execute("BEGIN IMMEDIATE")
         try:
+            # Another process (the bot and a curator command starting together) may have
+            # applied this migration while we waited for the write lock: look again under it.
+            if schema_version(conn) >= version:
+                conn.execute("COMMIT")
+                continue
             if version == 1:
                 conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
                 conn.execute("DELETE FROM schema_version")

@@ -98,6 +98,7 @@ class RecordWriter:
         self.dropped = 0
         self.written = 0
         self.failures = 0
+        self.dropped_invalid = 0  # refused by SQLite (IntegrityError), counted apart
         self.expired = 0
 
     # ------------------------------------------------------------ caller side
@@ -194,7 +195,7 @@ class RecordWriter:
                 )
                 if (pending and due) or waiters or self.clock() >= next_retention:
                     # Retention first, so at start it runs before anything new is written.
-                    conn, ok = self._write(conn, [])
+                    conn, ok = self._write(conn, [], waiting=len(pending))
                     if ok and self.clock() >= next_retention:
                         conn, done = self._expire(conn)
                         if done:
@@ -230,7 +231,7 @@ class RecordWriter:
         return conn
 
     def _write(
-        self, conn: sqlite3.Connection | None, batch: list[Item]
+        self, conn: sqlite3.Connection | None, batch: list[Item], *, waiting: int | None = None
     ) -> tuple[sqlite3.Connection | None, bool]:
         """(connection, True) after committing ``batch``; (None-or-conn, False) on failure."""
         try:
@@ -240,12 +241,24 @@ class RecordWriter:
                 write_items(conn, batch)
                 self.written += len(batch)
             return conn, True
+        except sqlite3.IntegrityError as exc:
+            # One bad item must not hold back every later record: write the batch item by
+            # item and drop only what SQLite refuses.
+            assert conn is not None  # an IntegrityError needs an open connection
+            for item in batch:
+                try:
+                    write_items(conn, [item])
+                    self.written += 1
+                except sqlite3.IntegrityError:
+                    self.dropped_invalid += 1
+            logger.warning("dropped records the database refused (%s)", exc)
+            return conn, True
         except (sqlite3.Error, StoreError, OSError) as exc:
             self.failures += 1
             self.warnings.warning(
                 "cannot write to the records database %s (%s); answering goes on and %d "
                 "records are kept to retry",
-                self.path, exc, len(batch),
+                self.path, exc, len(batch) if waiting is None else waiting,
             )
             # A broken connection is reopened next time; a locked one is simply retried.
             if conn is not None and not isinstance(exc, sqlite3.OperationalError):
