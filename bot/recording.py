@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import sqlite3
 import time
 from collections.abc import Callable
 from contextlib import closing
@@ -21,6 +22,7 @@ from bot.store import (
     QuestionRecord,
     RecordWriter,
     StoredRecord,
+    StoreError,
     UserKeys,
     Vote,
     connect,
@@ -118,9 +120,12 @@ class Recorder:
         """
         if flush:
             self.writer.flush(timeout=2.0)
-        with closing(connect(self.writer.path, create=False)) as conn:
-            migrate(conn)
-            return read_records(conn, since)
+        try:
+            with closing(connect(self.writer.path, create=False)) as conn:
+                migrate(conn)
+                return read_records(conn, since)
+        except (sqlite3.Error, OSError) as exc:  # callers need to know one failure type
+            raise StoreError(f"cannot read the records database: {exc}") from exc
 
     def close(self) -> None:
         """Flush what is pending and stop the writer."""

@@ -10,7 +10,6 @@ import asyncio
 import contextlib
 import logging
 import re
-import sqlite3
 
 from telegram import (
     InlineKeyboardMarkup,
@@ -147,7 +146,12 @@ def _answer(
     data = context.bot_data
     answer = data.engine.answer(question)
     user = update.effective_user
-    record_id = data.record(answer, _channel(update), user.id if user else None)
+    # An edited question was recorded when first asked; recording it again would count it twice.
+    record_id = (
+        data.record(answer, _channel(update), user.id if user else None)
+        if update.edited_message is None
+        else None
+    )
     return answer, keyboards.answer_keyboard(answer, data.questions, record_id)
 
 
@@ -286,7 +290,7 @@ async def stats(update: Update, context: Context) -> None:
         report = await asyncio.to_thread(
             recent_report, data.recorder, data.engine, STATS_DAYS, STATS_UNANSWERED
         )
-    except (sqlite3.Error, StoreError, OSError) as exc:
+    except StoreError as exc:
         problem = messages.BOT_STATS_UNAVAILABLE.format(problem=exc)
         await message.reply_text(views.notice(problem))
         return

@@ -102,6 +102,15 @@ async def test_answers_sent_inline_carry_feedback_buttons_that_work_without_a_ch
     assert (stored.record.id, stored.not_helpful) == (up.split(":")[1], 1)
 
 
+async def test_an_edited_question_is_not_counted_twice(harness: BotHarness) -> None:
+    first = updates.message_update(PARIS)
+    await harness.replies(first)
+
+    await harness.feed(updates.edited_update(first["message"], PARIS + " again"))
+
+    assert [s.record.question for s in records(harness)] == [PARIS]
+
+
 async def test_question_text_is_not_stored_when_turned_off(
     api: FakeBotApi, bot_engine: AnswerEngine
 ) -> None:
