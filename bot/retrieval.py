@@ -85,7 +85,6 @@ class QueryAnalysis:
     """What the retriever made of a question."""
 
     terms: tuple[str, ...]
-    unknown_terms: tuple[str, ...]
     raw_terms: tuple[str, ...]
 
 
@@ -225,12 +224,9 @@ class Retriever:
         self._fact_quotes_clean = [" ".join(clean(q) for q in f.fact.quotes) for f in self.facts]
 
     def analyse(self, question: str) -> QueryAnalysis:
-        """The question's content terms, and those the knowledge base has never seen."""
+        """The question's content terms (canonical, deduplicated) and its un-aliased terms."""
         terms, raw_terms = self.analyzer.analyse(question, correct_typos=True)
-        unique = tuple(dict.fromkeys(terms))
-        return QueryAnalysis(
-            unique, tuple(t for t in unique if t not in self._idf), tuple(raw_terms)
-        )
+        return QueryAnalysis(tuple(dict.fromkeys(terms)), tuple(raw_terms))
 
     def unsearchable_questions(self) -> list[tuple[str, str]]:
         """(fact id, question) for curated questions made only of stopwords and noise.
