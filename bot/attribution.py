@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from bot.article import ArticleText
 from bot.text import Analyzer, is_common_english_word, stem
 
-_REPORTING_VERBS = frozenset(
+REPORTING_VERBS = frozenset(
     stem(v)
     for v in """
     say said says tell told tells state stated states note noted notes describe described
@@ -30,6 +30,17 @@ _REPORTING_VERBS = frozenset(
 _PRONOUNS = frozenset({"he", "she", "they"})
 _SKIPPABLE = frozenset({"also", "then", "once", "later", "still", "had", "has", "have", "did"})
 _WORD = re.compile(r"[\w’']+")
+# Names keep their inner dots: "U.S." is one name, not the letters "U" and "S".
+_NAME_WORD = re.compile(r"\w+(?:[.’']\w+)*\.?")
+# Words that make the capitalised words after them a person's name: "President Donald Trump",
+# "Secretary of State Marco Rubio", "Foreign Affairs Minister Sergei Lavrov".
+_TITLES = frozenset(
+    """
+    president minister secretary state chancellor senator governor mayor ambassador envoy king
+    queen prince princess pope general spokesperson spokesman spokeswoman director chairman
+    chairwoman premier commissioner mr mrs ms dr
+    """.split()
+)
 _LOOKBACK = 4
 _PARENTHESISED = re.compile(r"\([^)]*\)")
 
@@ -45,6 +56,9 @@ class Attribution:
         self._analyzer = analyzer
         self.names: set[str] = set()
         """Canonical terms of capitalised words in the articles: the people and places."""
+        self.people: set[str] = set()
+        """Canonical terms of the people's names: who speaks, and who is named after a title."""
+        self.titles: frozenset[str] = frozenset(t for w in _TITLES for t in analyzer.terms(w))
 
     def _name_terms(self, word: str) -> list[str]:
         return self._analyzer.terms(word)
@@ -55,15 +69,10 @@ class Attribution:
         result: list[frozenset[str]] = []
         for sentence in article.sentences:
             words = _words(sentence.text)
-            # Parenthesised credits such as "(Getty Images)" name no one in the story.
-            for position, word in enumerate(_words(_PARENTHESISED.sub(" ", sentence.text))):
-                # A sentence's first word is capitalised anyway; count it only if it is no
-                # ordinary English word ("Rubio emphasized" yes, "Despite growing" no).
-                if word[:1].isupper() and (position or not is_common_english_word(word.lower())):
-                    self.names.update(self._name_terms(word))
+            self._collect_names(sentence.text)
             speakers: set[str] = set()
             for index, word in enumerate(words):
-                if stem(word.lower()) not in _REPORTING_VERBS:
+                if stem(word.lower()) not in REPORTING_VERBS:
                     continue
                 for previous in reversed(words[max(0, index - _LOOKBACK) : index]):
                     lowered = previous.lower()
@@ -77,8 +86,35 @@ class Attribution:
                         break
             if speakers:
                 last_speaker = frozenset(speakers)
+                self.people.update(speakers - self.titles)
             result.append(frozenset(speakers))
         return result
+
+    def _collect_names(self, sentence: str) -> None:
+        """Adds the sentence's capitalised words to ``names`` and titled names to ``people``."""
+        # Parenthesised credits such as "(Getty Images)" name no one in the story.
+        after_title = False
+        for position, word in enumerate(_NAME_WORD.findall(_PARENTHESISED.sub(" ", sentence))):
+            lowered = word.lower()
+            if lowered in _TITLES:
+                # Titles start a name in either case: "President Trump", "the mayor, Ada Brook".
+                after_title = True
+                if word[:1].isupper() and position:
+                    self.names.update(self._name_terms(word))
+                continue
+            if not word[:1].isupper():
+                # "Secretary of State": "of" continues a title, any other lowercase word ends it.
+                after_title = after_title and lowered == "of"
+                continue
+            # A sentence's first word is capitalised anyway; count it only if it is no
+            # ordinary English word ("Rubio emphasized" yes, "Despite growing" no).
+            if position == 0 and is_common_english_word(lowered):
+                continue
+            terms = self._name_terms(word)
+            self.names.update(terms)
+            if after_title:
+                self.people.update(terms)
+        self.people -= self.titles
 
     def asked_speakers(self, question: str) -> frozenset[str]:
         """Names a question asks to hear from: "what did <names> say/tell/think ...".
@@ -88,7 +124,7 @@ class Attribution:
         """
         words = [w.lower() for w in _words(question)]
         for index, word in enumerate(words):
-            if stem(word) in _REPORTING_VERBS:
+            if stem(word) in REPORTING_VERBS:
                 before = " ".join(words[:index])
                 terms = self._analyzer.terms(before, correct_typos=True)
                 return frozenset(t for t in terms if t in self.names)

@@ -28,7 +28,7 @@ import numpy as np
 import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
-from bot.attribution import Attribution, speakers_of_spans
+from bot.attribution import REPORTING_VERBS, Attribution, speakers_of_spans
 from bot.knowledge import KnowledgeBase, LoadedFact
 from bot.text import Analyzer, clean, tokens
 
@@ -62,6 +62,8 @@ class ScoringWeights:
     """Factor applied when a question asks for a number, date or duration the quotes lack."""
     attribution_penalty: float = 0.6
     """Factor applied when a question asks what someone said and the fact quotes someone else."""
+    identification_penalty: float = 0.5
+    """Factor applied when a question asks to identify something the quote does not name."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +118,30 @@ ANSWER_TYPES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
 )
 """Questions that ask for a number, a date or a duration can only be answered by a quote that
 has one: "How many people died in the strikes?" must not be answered with the caption."""
+
+
+_PERSON_NOUNS = (
+    r"(?:leaders?|officials?|people|persons?|individuals?|photographers?|journalists?|reporters?|"
+    r"ministers?|diplomats?|envoys?|negotiators?|representatives?|delegates?|politicians?|"
+    r"lawmakers?|senators?|presidents?|authors?|writers?|victims?|soldiers?|man|men|woman|women)"
+)
+# Up to two describing words between the question word and the noun: "which European leaders".
+_DESCRIBING_WORDS = (
+    r"(?: (?!(?:is|are|was|were|the|a|an|do|does|did|has|have|had|will|would|can|could)\b)"
+    r"\w+){0,2}"
+)
+ASKS_FOR_PERSON = re.compile(
+    rf"\b(?:which|what|names? of(?: the)?){_DESCRIBING_WORDS} {_PERSON_NOUNS}\b"
+)
+ASKS_TO_IDENTIFY = re.compile(
+    r"\bwhich (?!(?:section|heading|headline|title|subtitle|paragraph|subhead)s?\b)\w+"
+    r"|\bwhat (?:are|were) the\b|\bwhat (?:specific|exactly|particular)\b"
+)
+"""Questions that ask to identify something are answered only by a quote that says more than the
+question: a person's name when they ask for people ("Which European leaders attended?" is not
+answered by "...involving the U.S., Ukraine, and European leaders"), and otherwise any word
+beyond the question and who said it ("What are the larger challenges?" is not answered by "he
+also stressed that larger challenges remain unresolved")."""
 
 
 def unanswerable_types(question: str) -> list[re.Pattern[str]]:
@@ -303,13 +329,20 @@ class Retriever:
 
         required = unanswerable_types(question)
         asked_speakers = self.attribution.asked_speakers(question)
-        if required or asked_speakers:
+        cleaned = clean(question)
+        asks_for_person = bool(ASKS_FOR_PERSON.search(cleaned))
+        identifies = asks_for_person or bool(ASKS_TO_IDENTIFY.search(cleaned))
+        if required or asked_speakers or identifies:
             for position, fact_index in enumerate(candidates.tolist()):
                 quotes = self._fact_quotes_clean[fact_index]
                 if any(not pattern.search(quotes) for pattern in required):
                     final[position] *= w.answer_type_penalty
                 if asked_speakers and not asked_speakers & self._fact_speakers[fact_index]:
                     final[position] *= w.attribution_penalty
+                if identifies and not self._identifies(
+                    fact_index, analysis.terms, people_only=asks_for_person
+                ):
+                    final[position] *= w.identification_penalty
 
         confidence = np.round(100.0 * np.minimum(final, 1.0), 1)
         # Highest confidence first; ties go to the better-covered fact, then to file order.
@@ -325,6 +358,19 @@ class Retriever:
             )
             for i in order
         ]
+
+    def _identifies(self, fact_index: int, asked: Sequence[str], *, people_only: bool) -> bool:
+        """Whether the fact's quote nearest the question tells more than the question says."""
+        quotes = self.facts[fact_index].fact.quotes
+        nearest = max(quotes, key=lambda quote: self.coverage_of(asked, quote))
+        told = self._quote_terms[nearest] - set(asked)
+        if people_only:
+            return bool(told & self.attribution.people)
+        # "He also stressed that larger challenges remain" or "..., the mayor said" tells who
+        # spoke, nothing more.
+        return bool(
+            told - REPORTING_VERBS - self.attribution.titles - self._fact_speakers[fact_index]
+        )
 
     def _closest_question(
         self, fact_index: int, jaccard: npt.NDArray[np.float64], raw_query: str

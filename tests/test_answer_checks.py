@@ -1,0 +1,147 @@
+"""Questions that ask to identify someone or something are answered only by a quote that does.
+
+A tiny article of its own keeps these checks about the mechanism, not about the shipped facts:
+each question is scored twice, with and without the identification check, so any drop in
+confidence comes from that check alone.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.knowledge import KnowledgeBase, load_knowledge
+from bot.retrieval import ASKS_FOR_PERSON, ASKS_TO_IDENTIFY, Retriever, ScoringWeights
+from bot.text import clean
+from tests.support import fact, write_source
+
+COUNCIL_ARTICLE = (
+    "Officials from three villages met at the harbor on Friday.\n"
+    "The meeting was led by the town’s mayor, Ada Brook. Repairs to the pier were agreed.\n"
+    "Other problems remain unresolved, the mayor said.\n"
+)
+
+
+@pytest.fixture(scope="module")
+def council(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
+    knowledge = tmp_path_factory.mktemp("council") / "knowledge"
+    facts = [
+        fact(
+            "officials-met",
+            "Officials from three villages met at the harbor on Friday.",
+            ["Who met at the harbor?", "Did officials from the villages meet?"],
+        ),
+        fact(
+            "mayor-led",
+            "The meeting was led by the town’s mayor, Ada Brook.",
+            ["Who led the meeting?", "Did the mayor lead the meeting?"],
+        ),
+        fact(
+            "pier-repairs",
+            "Repairs to the pier were agreed.",
+            ["What was agreed at the meeting?", "Were repairs agreed?"],
+        ),
+        fact(
+            "other-problems",
+            "Other problems remain unresolved, the mayor said.",
+            ["Do other problems remain?", "Are problems unresolved?"],
+        ),
+    ]
+    write_source(
+        knowledge, "council", article=COUNCIL_ARTICLE, facts=facts, meta={"caption_paragraphs": []}
+    )
+    return load_knowledge(knowledge)
+
+
+def confidences(
+    knowledge: KnowledgeBase, question: str
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Confidence per fact id, with the identification check and without it."""
+    checked = Retriever(knowledge)
+    unchecked = Retriever(knowledge, ScoringWeights(identification_penalty=1.0))
+    return (
+        {m.fact.id: m.confidence for m in checked.search(question, limit=10)},
+        {m.fact.id: m.confidence for m in unchecked.search(question, limit=10)},
+    )
+
+
+def test_people_named_after_a_title_are_people(council: KnowledgeBase) -> None:
+    people = Retriever(council).attribution.people
+
+    assert {"ada", "brook"} <= people
+    assert "mayor" not in people
+    assert "friday" not in people
+
+
+def test_asking_which_officials_is_not_answered_by_a_quote_naming_none(
+    council: KnowledgeBase,
+) -> None:
+    checked, unchecked = confidences(council, "Which officials met at the harbor?")
+
+    assert checked["officials-met"] == pytest.approx(unchecked["officials-met"] * 0.5, abs=0.1)
+
+
+def test_asking_which_official_led_is_answered_by_the_quote_naming_her(
+    council: KnowledgeBase,
+) -> None:
+    checked, unchecked = confidences(council, "Which official led the meeting?")
+
+    assert checked["mayor-led"] == unchecked["mayor-led"]
+
+
+def test_a_quote_that_only_echoes_the_question_does_not_identify(council: KnowledgeBase) -> None:
+    checked, unchecked = confidences(council, "What are the other problems that remain unresolved?")
+
+    assert checked["other-problems"] == pytest.approx(unchecked["other-problems"] * 0.5, abs=0.1)
+
+
+def test_a_quote_that_says_more_than_the_question_identifies(council: KnowledgeBase) -> None:
+    checked, unchecked = confidences(council, "Which repairs were agreed?")
+
+    assert checked["pier-repairs"] == unchecked["pier-repairs"]
+
+
+def test_questions_that_do_not_identify_are_not_checked(council: KnowledgeBase) -> None:
+    checked, unchecked = confidences(council, "Do other problems remain unresolved?")
+
+    assert checked == unchecked
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Which European leaders attended?",
+        "what ukrainian officials were there",
+        "What is the name of the injured man?",
+        "Which negotiators were there?",
+    ],
+)
+def test_questions_asking_for_people(question: str) -> None:
+    assert ASKS_FOR_PERSON.search(clean(question))
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What is the man in the photo wrapped in?",
+        "Who is the president of Ukraine?",
+        "Who are the peace talks between?",
+        "What did the officials say?",
+        "What's the name of the last section?",
+    ],
+)
+def test_questions_not_asking_for_people(question: str) -> None:
+    assert not ASKS_FOR_PERSON.search(clean(question))
+
+
+@pytest.mark.parametrize(
+    ("question", "identifies"),
+    [
+        ("Which issue can be fixed?", True),
+        ("What are the larger challenges?", True),
+        ("What specific guarantees were offered?", True),
+        ("Which section covers the talks?", False),
+        ("What did Rubio say about the challenges?", False),
+    ],
+)
+def test_questions_asking_to_identify(question: str, identifies: bool) -> None:
+    assert bool(ASKS_TO_IDENTIFY.search(clean(question))) is identifies
