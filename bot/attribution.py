@@ -27,6 +27,9 @@ REPORTING_VERBS = frozenset(
     speak spoke speaking response reaction
     """.split()
 )
+_ABOUT_THE_ARTICLE = re.compile(
+    r"(?:in|by) (?:the |this )?(?:article|piece|story|text|report|news|caption)\b"
+)
 _PRONOUNS = frozenset({"he", "she", "they"})
 _SKIPPABLE = frozenset({"also", "then", "once", "later", "still", "had", "has", "have", "did"})
 _WORD = re.compile(r"[\w’']+")
@@ -124,6 +127,9 @@ class Attribution:
         """
         words = [w.lower() for w in _words(question)]
         for index, word in enumerate(words):
+            # "Who is the diplomat mentioned in the piece?" cites the article, not a speaker.
+            if _ABOUT_THE_ARTICLE.match(" ".join(words[index + 1 : index + 4])):
+                continue
             if stem(word) in REPORTING_VERBS:
                 before = " ".join(words[:index])
                 terms = self._analyzer.terms(before, correct_typos=True)

@@ -145,3 +145,19 @@ def test_questions_not_asking_for_people(question: str) -> None:
 )
 def test_questions_asking_to_identify(question: str, identifies: bool) -> None:
     assert bool(ASKS_TO_IDENTIFY.search(clean(question))) is identifies
+
+
+def test_what_someone_said_asks_for_their_words(council: KnowledgeBase) -> None:
+    attribution = Retriever(council).attribution
+
+    assert attribution.asked_speakers("What did Ada Brook say about the pier?") == {"ada", "brook"}
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Who is Ada Brook, mentioned in the article?", "Is Ada Brook described in this story?"],
+)
+def test_a_name_mentioned_in_the_article_asks_for_no_speaker(
+    council: KnowledgeBase, question: str
+) -> None:
+    assert Retriever(council).attribution.asked_speakers(question) == frozenset()
