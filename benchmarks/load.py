@@ -131,6 +131,10 @@ async def _user(
     soak where strangers keep arriving and per-user maps would grow if they were unbounded.
     """
     first_user, first_chat = user_id, chat_id
+    if think:
+        # People do not all press send at the same instant: each user's first question comes
+        # after a pause too, so the run measures steady traffic rather than a start-up burst.
+        await asyncio.sleep(rng.uniform(0.0, think))
     for k in range(count):
         if time.monotonic() >= stop_at:
             return

@@ -90,6 +90,8 @@ class Settings(BaseSettings):
     log_level: LogLevel = "INFO"
 
     rate_limit_per_minute: int = Field(default=20, ge=1, le=10_000)
+    startup_retries: int = Field(default=5, ge=0, le=20)
+    """Attempts after the first to reach Telegram at start (backing off 1 s, 2 s, 4 s…)."""
     allowed_chats: Annotated[list[int], NoDecode] = Field(default_factory=list)
     admin_user_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
 

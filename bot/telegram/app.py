@@ -96,9 +96,6 @@ READ_TIMEOUT = 15.0
 WRITE_TIMEOUT = 15.0
 POOL_TIMEOUT = 5.0
 POLL_TIMEOUT = 30
-# Telegram unreachable at start: retry getMe and friends this many times (backing off from 1 s
-# to about 8 s, some 30 s in all), then exit with one line.
-BOOTSTRAP_RETRIES = 5
 
 
 async def post_init(application: CitebotApplication) -> None:
@@ -249,7 +246,7 @@ def run_bot(settings: Settings) -> int:
             application.run_polling(
                 allowed_updates=ALLOWED_UPDATES,
                 timeout=POLL_TIMEOUT,
-                bootstrap_retries=BOOTSTRAP_RETRIES,
+                bootstrap_retries=settings.startup_retries,
             )
     except InvalidToken:
         _fail("Telegram refused TELEGRAM_BOT_TOKEN; get the current token from @BotFather")
@@ -282,5 +279,5 @@ def _run_webhook(application: CitebotApplication, settings: Settings) -> None:
         webhook_url=url,
         secret_token=secret or None,
         allowed_updates=ALLOWED_UPDATES,
-        bootstrap_retries=BOOTSTRAP_RETRIES,
+        bootstrap_retries=settings.startup_retries,
     )

@@ -14,7 +14,7 @@ import pytest
 
 from bot import messages
 from bot.settings import Settings
-from bot.telegram.app import EXIT_CONFIG, run_bot
+from bot.telegram.app import EXIT_CONFIG, EXIT_FAILED, run_bot
 from tests.telegram import updates
 from tests.telegram.conftest import KNOWLEDGE_DIR, TOKEN, BotHarness
 from tests.telegram.fake_bot_api import FakeBotApi, parse_telegram_html
@@ -187,4 +187,40 @@ async def test_webhook_mode_registers_the_secret_and_only_accepts_telegrams_post
     [reply] = api.delivered()
     assert PARIS_QUOTE in parse_telegram_html(reply["text"])
     assert secret not in log
+    assert TOKEN not in log
+
+
+async def test_an_unreachable_telegram_at_start_is_retried_then_exits_in_one_line(
+    tmp_path: Path,
+) -> None:
+    closed_port = _free_port()  # nothing listens there: every connection is refused
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_BASE_URL": f"http://127.0.0.1:{closed_port}/bot",
+        "CITEBOT_KNOWLEDGE_DIR": str(KNOWLEDGE_DIR),
+        "CITEBOT_STARTUP_RETRIES": "0",  # the quick retries of each attempt are still made
+        "PYTHONPATH": str(REPO_ROOT),
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run",
+        cwd=tmp_path, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        async with asyncio.timeout(60):
+            _, stderr = await process.communicate()
+    finally:
+        if process.returncode is None:
+            process.kill()
+    log = stderr.decode()
+    print(log)
+
+    assert process.returncode == EXIT_FAILED
+    assert "getMe failed" in log
+    assert "retrying" in log
+    assert log.strip().splitlines()[-1].startswith(
+        "citebot: cannot reach the Telegram Bot API at 127.0.0.1"
+    )
+    assert "Traceback" not in log
     assert TOKEN not in log
