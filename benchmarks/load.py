@@ -417,7 +417,8 @@ def markdown(figures: JSONDict, command: str) -> str:
             + ", ".join(f"{k} {v}" for k, v in figures["maps"].items())
         )
     if figures["allocation_growth"]:
-        lines.append("- live allocations that grew most (from the 2,000th question to the end):")
+        baseline = int(os.environ.get("LOADBENCH_TRACEMALLOC_BASELINE", "2000"))
+        lines.append(f"- live allocations that grew most (from question {baseline:,} to the end):")
         lines.extend(f"  - `{line}`" for line in figures["allocation_growth"])
     return "\n".join(lines)
 

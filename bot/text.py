@@ -93,6 +93,44 @@ def _english_frequencies() -> dict[str, int]:
     return dict(SpellChecker(distance=1).word_frequency.dictionary)
 
 
+@lru_cache(maxsize=1)
+def _common_english_words() -> list[str]:
+    frequencies = _english_frequencies()
+    return [
+        w
+        for w, n in frequencies.items()
+        if n >= COMMON_WORD_MIN_FREQUENCY and w.isalpha() and 3 <= len(w) <= MAX_WORD_CHARS
+    ]
+
+
+ENGLISH_CORRECTIONS_PER_QUESTION = 3
+"""Unknown words of one question tried against the English word list (a few ms each), so a
+message of junk words costs no more than a few real typos."""
+
+
+@lru_cache(maxsize=4096)
+def english_correction(word: str) -> str | None:
+    """The common English word a misspelt ``word`` most likely is ("happnd" -> "happened").
+
+    Closest first, then most frequent; within one edit, two for words of six letters or more.
+    None for words English knows at all (names such as "putin" are left alone).
+    """
+    if word in _english_frequencies():
+        return None
+    max_edits = 2 if len(word) >= 6 else 1
+    found = process.extract(
+        word,
+        _common_english_words(),
+        scorer=Levenshtein.distance,
+        score_cutoff=max_edits,
+        limit=None,
+    )
+    if not found:
+        return None
+    frequencies = _english_frequencies()
+    return min(found, key=lambda hit: (hit[1], -frequencies[hit[0]]))[0]
+
+
 def is_common_english_word(word: str) -> bool:
     """True for real English words ("string", "tire"), which must never be "corrected"."""
     return _english_frequencies().get(word, 0) >= COMMON_WORD_MIN_FREQUENCY
@@ -165,6 +203,25 @@ class Analyzer:
         )
         return match[0] if match else word
 
+    def _corrected(self, words: list[str]) -> list[str]:
+        corrected = [self._correct(w) for w in words]
+        budget = ENGLISH_CORRECTIONS_PER_QUESTION
+        for i, word in enumerate(corrected):
+            if budget and self._is_unknown(word):
+                # Not a misspelt knowledge word: perhaps a misspelt English one ("happnd"),
+                # which may then be a stopword or reach the knowledge by its stem ("happen").
+                budget -= 1
+                corrected[i] = english_correction(word) or word
+        return corrected
+
+    def _is_unknown(self, word: str) -> bool:
+        return (
+            len(word) >= 5
+            and word not in self._known
+            and not word.isdigit()
+            and not is_common_english_word(word)
+        )
+
     def _without_noise(self, words: list[str]) -> list[str]:
         kept: list[str] = []
         i = 0
@@ -201,7 +258,7 @@ class Analyzer:
         """
         words = tokens(text)
         if correct_typos:
-            words = [self._correct(w) for w in words]
+            words = self._corrected(words)
         stems = [stem(w) for w in self._without_noise(words)]
         return self._content(self._canonical(stems)), self._content(stems)
 

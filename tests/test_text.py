@@ -9,7 +9,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.answers import AnswerEngine
-from bot.text import Analyzer, clean, stem, tokens
+from bot.text import (
+    ENGLISH_CORRECTIONS_PER_QUESTION,
+    Analyzer,
+    clean,
+    english_correction,
+    stem,
+    tokens,
+)
 
 PROPERTIES = settings(max_examples=200, deadline=None)
 
@@ -102,6 +109,28 @@ def test_typos_are_corrected_towards_knowledge_words_only_when_asked(analyzer: A
 def test_real_english_words_are_not_corrected_into_article_words(analyzer: Analyzer) -> None:
     # "positively" is two edits from the article word "positive", but it is English, not a typo.
     assert analyzer.terms("positively", correct_typos=True) == [stem("positively")]
+
+
+def test_misspelt_english_words_are_corrected_to_english(analyzer: Analyzer) -> None:
+    # Not within reach of a knowledge word, but "happened" is; its stem is what the facts hold.
+    assert english_correction("happnd") == "happened"
+    assert analyzer.terms("happnd", correct_typos=True) == [stem("happened")]
+
+
+def test_names_english_knows_are_not_corrected() -> None:
+    assert english_correction("putin") is None
+
+
+def test_only_a_few_words_of_a_question_are_tried_against_english(analyzer: Analyzer) -> None:
+    typos = ["supossed", "negotiatons", "agreemnt", "happnd", "positve"]
+
+    corrected = analyzer.analyse(" ".join(typos), correct_typos=True)[1]
+
+    # "positve" is a knowledge typo (corrected always); of the others only the first few are.
+    assert corrected[:ENGLISH_CORRECTIONS_PER_QUESTION] == [
+        stem(w) for w in ("supposed", "negotiations", "agreement")
+    ]
+    assert corrected[ENGLISH_CORRECTIONS_PER_QUESTION:] == [stem("happnd"), stem("positive")]
 
 
 def test_engine_analyzer_corrects_chat_typos_to_article_words(engine: AnswerEngine) -> None:
