@@ -19,6 +19,7 @@ from bot.curation.report import (
     engine_normaliser,
     group_questions,
     parse_since,
+    without_partial_inline_queries,
 )
 from bot.curation.suggest import Decision, Origin, suggestions_from_records
 from bot.knowledge import load_knowledge
@@ -33,10 +34,10 @@ DAY = 86_400.0
 def stored(
     question: str | None, status: str = "declined", *, fact: str | None = None,
     confidence: float = 20.0, channel: str = "private", at: float = NOW, up: int = 0,
-    down: int = 0, n: list[int] = [0],  # noqa: B006 - a counter for unique ids
+    down: int = 0, user: str = "k", n: list[int] = [0],  # noqa: B006 - a counter for ids
 ) -> StoredRecord:
     n[0] += 1
-    record = QuestionRecord(f"id{n[0]}", at, channel, "k", question, status, confidence,
+    record = QuestionRecord(f"id{n[0]}", at, channel, user, question, status, confidence,
                             (fact,) if fact else ())
     return StoredRecord(record, up, down)
 
@@ -250,3 +251,59 @@ def test_database_url_and_data_dir_settings(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("CITEBOT_DATABASE_URL", "postgresql://db/citebot")
     with pytest.raises(ValueError, match="only SQLite"):
         Settings(_env_file=None)
+
+
+def inline(question: str, at: float, user: str = "k") -> StoredRecord:
+    return stored(question, channel="inline", at=at, user=user)
+
+
+def test_inline_queries_typed_on_the_way_to_a_longer_one_are_left_out(
+    engine: AnswerEngine,
+) -> None:
+    records = [
+        inline("what did pu", NOW),
+        inline("what did putn", NOW + 1),  # the half-typed last word changed
+        inline("What did Putin say?", NOW + 3),
+        stored("what did putin say", at=NOW + 4),  # private chats are never partial
+    ]
+
+    report = build_report(records, engine_normaliser(engine), since=None, until=NOW + 10,
+                          low_confidence_below=60)
+
+    assert report.partial_inline == 2
+    assert report.total.asked == 2
+    [group] = report.unanswered
+    assert group.count == 2
+    assert {q for q, _ in group.phrasings} == {"What did Putin say?", "what did putin say"}
+    assert report.to_dict()["partial_inline_queries_left_out"] == 2
+
+
+@pytest.mark.parametrize(
+    "later",
+    [
+        inline("what did putin say about lavrov", NOW + 61),  # too late to be the same typing
+        inline("what did putin say about lavrov", NOW + 1, user="someone else"),
+        inline("kharkiv", NOW + 1),  # a new question, not the rest of this one
+        inline("what did", NOW + 1),  # shorter: typing was undone, both stand
+    ],
+)
+def test_inline_queries_that_are_not_on_the_way_to_the_next_are_kept(
+    later: StoredRecord,
+) -> None:
+    records = [inline("what did putin", NOW), later]
+
+    kept, partial = without_partial_inline_queries(records)
+
+    assert (len(kept), partial) == (2, 0)
+
+
+def test_suggestions_skip_inline_queries_typed_on_the_way(engine: AnswerEngine) -> None:
+    records = [
+        inline("how many people di", NOW),
+        inline("how many people died in kharkiv", NOW + 2),
+    ]
+
+    suggestions = suggestions_from_records(records, engine)
+
+    asked = [q for s in suggestions for q, _ in s.group.phrasings]
+    assert asked == ["how many people died in kharkiv"]

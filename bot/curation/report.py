@@ -22,7 +22,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from bot.answers import AnswerEngine
-from bot.recording import Recorder
+from bot.recording import Channel, Recorder
 from bot.store import StoredRecord
 from bot.text import clean
 
@@ -35,6 +35,8 @@ LOW_CONFIDENCE_MARGIN = 10.0
 DAY = 86_400.0
 
 UNANSWERED = frozenset({"declined", "unsure"})
+TYPING_WINDOW = 60.0
+"""An inline query followed within this many seconds by a longer one it leads to is partial."""
 Normaliser = Callable[[str], str]
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([hdw])\s*$", re.IGNORECASE)
@@ -155,6 +157,7 @@ class Report:
     top_facts: list[FactLine]
     not_grouped: int = 0
     notes: list[str] = field(default_factory=list)
+    partial_inline: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -170,6 +173,7 @@ class Report:
             "low_confidence_answers": [a.to_dict() for a in self.low_confidence],
             "not_helpful_answers": [a.to_dict() for a in self.not_helpful_answers],
             "most_asked_facts": [f.to_dict() for f in self.top_facts],
+            "partial_inline_queries_left_out": self.partial_inline,
         }
 
 
@@ -232,6 +236,43 @@ def group_questions(
     return groups, not_grouped
 
 
+def _typed_on_the_way(earlier: str, later: str) -> bool:
+    """Whether ``earlier`` is what someone had typed on the way to ``later``.
+
+    Telegram sends an inline query at each pause in typing: "what did rub", then "what did
+    rubio say". A half-typed last word may differ ("rubip"), so it is left out of the check.
+    """
+    earlier, later = clean(earlier), clean(later)
+    if len(earlier) >= len(later):
+        return False
+    if later.startswith(earlier):
+        return True
+    head = earlier.rpartition(" ")[0]
+    return bool(head) and later.startswith(head + " ")
+
+
+def without_partial_inline_queries(
+    records: Sequence[StoredRecord],
+) -> tuple[list[StoredRecord], int]:
+    """The records without inline queries typed on the way to a later one by the same user."""
+    last_inline: dict[str, StoredRecord] = {}
+    partial: set[str] = set()
+    for stored in sorted(records, key=lambda s: s.record.asked_at):
+        record = stored.record
+        if record.channel != Channel.INLINE or not record.user_key or not record.question:
+            continue
+        previous = last_inline.get(record.user_key)
+        if (
+            previous is not None
+            and previous.record.question
+            and record.asked_at - previous.record.asked_at <= TYPING_WINDOW
+            and _typed_on_the_way(previous.record.question, record.question)
+        ):
+            partial.add(previous.record.id)
+        last_inline[record.user_key] = stored
+    return [s for s in records if s.record.id not in partial], len(partial)
+
+
 def build_report(
     records: Sequence[StoredRecord],
     normalise: Normaliser,
@@ -242,8 +283,12 @@ def build_report(
     similarity: float = DEFAULT_SIMILARITY,
     limit: int = 20,
 ) -> Report:
-    """Everything ``citebot report`` shows, from the records of one window."""
+    """Everything ``citebot report`` shows, from the records of one window.
+
+    Inline queries typed on the way to a later one are left out of every figure (and counted).
+    """
     until = until if until is not None else time.time()
+    records, partial_inline = without_partial_inline_queries(records)
     total = [0, 0]
     by_channel: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     by_day: dict[str, list[int]] = defaultdict(lambda: [0, 0])
@@ -309,6 +354,7 @@ def build_report(
         not_helpful_answers=unhelpful_lines[:limit],
         top_facts=fact_lines[:limit],
         not_grouped=not_grouped,
+        partial_inline=partial_inline,
     )
 
 
@@ -338,6 +384,9 @@ def format_report(report: Report) -> str:
         lines.append(f"  {day}  {tally.asked:>5} asked  {tally.answered:>5} answered "
                      f"({_percent(tally)})")
     lines.append(f"Feedback: {report.helpful} helpful, {report.not_helpful} not helpful")
+    if report.partial_inline:
+        lines.append(f"Left out: {report.partial_inline} inline queries typed on the way to a "
+                     "longer one")
 
     count = sum(g.count for g in report.unanswered)
     lines += ["", f"Unanswered questions, grouped ({count} in the top {len(report.unanswered)} "

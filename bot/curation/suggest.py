@@ -26,7 +26,12 @@ from enum import StrEnum
 from typing import Any
 
 from bot.answers import AnswerEngine
-from bot.curation.report import DEFAULT_SIMILARITY, QuestionGroup, group_questions
+from bot.curation.report import (
+    DEFAULT_SIMILARITY,
+    QuestionGroup,
+    group_questions,
+    without_partial_inline_queries,
+)
 from bot.curation.report import engine_normaliser as _normaliser
 from bot.retrieval import FactMatch
 from bot.store import StoredRecord
@@ -152,8 +157,9 @@ def suggestions_from_records(
     """Suggestions for the unanswered groups, then for the not-helpful ones, most asked first.
 
     A question that was unanswered then but is answered by the current knowledge base (someone
-    already fixed it) is left out.
+    already fixed it) is left out, and so is an inline query typed on the way to a longer one.
     """
+    records, _ = without_partial_inline_queries(records)
     normalise = _normaliser(engine)
     suggester = Suggester(engine, min_margin)
     unanswered = [

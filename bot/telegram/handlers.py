@@ -383,7 +383,7 @@ async def inline_query(update: Update, context: Context) -> None:
     if answer is not None and answer.status is not AnswerStatus.INVALID:
         title = answer.answer if answer.answered else messages.BOT_INLINE_NO_ANSWER
         # Recorded when results are sent. Telegram sends a query at each pause in typing, so
-        # a curator sees partial questions too; the report shows inline as its own channel.
+        # the report leaves out those typed on the way to a longer one (see curation.report).
         record_id = data.record(answer, Channel.INLINE, query.from_user.id)
         # Inline messages have no chat message for "Full paragraph" to reply to: votes only.
         markup = (
