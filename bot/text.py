@@ -29,6 +29,8 @@ _URL = re.compile(r"https?://\S+|www\.\S+")
 # "u.s." -> "us", "j.d." -> "jd": initialisms would otherwise split into single letters.
 _INITIALISM = re.compile(r"\b(?:[a-z]\.){2,}")
 _POSSESSIVE = re.compile(r"(\w)'s\b")
+# Chat elongation ("sooo", "lmaooo", "noooo"): English never has a letter three times in a row.
+_ELONGATED = re.compile(r"([^\W\d_])\1{2,}")
 _NON_WORD = re.compile(r"[^\w]+")
 _TOKEN = re.compile(r"[^\W_]+")
 
@@ -69,6 +71,7 @@ def clean(text: str) -> str:
     text = _MENTION.sub(" ", text)
     text = _INITIALISM.sub(lambda m: m.group(0).replace(".", "") + " ", text)
     text = _POSSESSIVE.sub(r"\1", text)
+    text = _ELONGATED.sub(r"\1", text)
     text = text.replace("'", "")
     return " ".join(_NON_WORD.sub(" ", text).split())
 

@@ -31,6 +31,7 @@ PROPERTIES = settings(max_examples=200, deadline=None)
         ("ＴＲＵＭＰ", "trump"),
         ("@citebot hey https://example.com/x?y=1 what", "hey what"),
         ("www.example.org Rubio", "rubio"),
+        ("lmaooo sooo 1000 deals", "lmao so 1000 deals"),  # elongation, never digits
         ("line one\nline\ttwo\u2028three", "line one line two three"),
         ("cafe\u0301", "café"),
         ("“quoted” — dashed…", "quoted dashed"),
