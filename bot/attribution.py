@@ -45,6 +45,7 @@ _TITLES = frozenset(
     """.split()
 )
 _LOOKBACK = 4
+_LOOKAHEAD = 6
 _PARENTHESISED = re.compile(r"\([^)]*\)")
 
 
@@ -87,11 +88,26 @@ class Attribution:
                         break
                     if lowered not in _SKIPPABLE and previous[:1].isupper():
                         break
+                speakers.update(self._named_after(words[index + 1 :]))
             if speakers:
                 last_speaker = frozenset(speakers)
                 self.people.update(speakers - self.titles)
             result.append(frozenset(speakers))
         return result
+
+    def _named_after(self, words: list[str]) -> set[str]:
+        """Who is named in "... from/by <title> <Name>" right after a reporting word ("a stern
+        warning from Secretary of State Marco Rubio")."""
+        if not words or words[0].lower() not in ("from", "by"):
+            return set()
+        found: set[str] = set()
+        for word in words[1 : 1 + _LOOKAHEAD]:
+            if word.lower() == "of":
+                continue
+            if not word[:1].isupper():
+                break
+            found.update(t for t in self._name_terms(word) if t not in self.titles)
+        return found
 
     def _collect_names(self, sentence: str) -> None:
         """Adds the sentence's capitalised words to ``names`` and titled names to ``people``."""
@@ -130,10 +146,11 @@ class Attribution:
             # "Who is the diplomat mentioned in the piece?" cites the article, not a speaker.
             if _ABOUT_THE_ARTICLE.match(" ".join(words[index + 1 : index + 4])):
                 continue
-            if stem(word) in REPORTING_VERBS:
+            if stem(word) in REPORTING_VERBS and not self._analyzer.in_alias_phrase(words, index):
                 before = " ".join(words[:index])
                 terms = self._analyzer.terms(before, correct_typos=True)
-                return frozenset(t for t in terms if t in self.names)
+                # A title alone ("what did the president say") names no one in particular.
+                return frozenset(t for t in terms if t in self.names and t not in self.titles)
         return frozenset()
 
 

@@ -102,7 +102,10 @@ _DATE = (
     r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|yesterday|tomorrow)\b"
     rf"|\b{_MONTH} \d{{1,2}}\b|\b\d{{1,2}} {_MONTH}\b|\b\d{{4}}\b"
 )
-_TIME_SPAN = r"\b(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|overnight)\b"
+_TIME_SPAN = (
+    r"\b(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|overnight|indefinitely|forever"
+    r"|permanently)\b"
+)
 
 ANSWER_TYPES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
     # (what the question asks for, what a quote must contain to answer it)
@@ -142,6 +145,18 @@ question: a person's name when they ask for people ("Which European leaders atte
 answered by "...involving the U.S., Ukraine, and European leaders"), and otherwise any word
 beyond the question and who said it ("What are the larger challenges?" is not answered by "he
 also stressed that larger challenges remain unresolved")."""
+
+
+ASKS_ABOUT_STRUCTURE = re.compile(
+    r"\b(?:section|heading|headline|title|subtitle|subheading|subhead|header)s?\b"
+)
+"""A section heading is a title, not a statement: it answers questions about the article's
+sections ("Which section is about Lavrov?"), not about the news ("Where will the deal be
+signed?" must not be answered with "Talks with Ukraine Show Signs of Movement")."""
+
+
+QUOTED_SHARE = 0.8
+"""A question this much made of a quote's words (IDF-weighted) is quoting it."""
 
 
 def unanswerable_types(question: str) -> list[re.Pattern[str]]:
@@ -248,6 +263,7 @@ class Retriever:
             for quote in loaded.fact.quotes
         }
         self._fact_quotes_clean = [" ".join(clean(q) for q in f.fact.quotes) for f in self.facts]
+        self._fact_is_heading = [all(span.is_heading for span in f.spans) for f in self.facts]
 
     def analyse(self, question: str) -> QueryAnalysis:
         """The question's content terms (canonical, deduplicated) and its un-aliased terms."""
@@ -332,7 +348,8 @@ class Retriever:
         cleaned = clean(question)
         asks_for_person = bool(ASKS_FOR_PERSON.search(cleaned))
         identifies = asks_for_person or bool(ASKS_TO_IDENTIFY.search(cleaned))
-        if required or asked_speakers or identifies:
+        about_structure = bool(ASKS_ABOUT_STRUCTURE.search(cleaned))
+        if required or asked_speakers or identifies or not about_structure:
             for position, fact_index in enumerate(candidates.tolist()):
                 quotes = self._fact_quotes_clean[fact_index]
                 if any(not pattern.search(quotes) for pattern in required):
@@ -343,6 +360,12 @@ class Retriever:
                     fact_index, analysis.terms, people_only=asks_for_person
                 ):
                     final[position] *= w.identification_penalty
+                if (
+                    self._fact_is_heading[fact_index]
+                    and not about_structure
+                    and not self._repeats_quote(fact_index, analysis.terms)
+                ):
+                    final[position] *= w.answer_type_penalty
 
         confidence = np.round(100.0 * np.minimum(final, 1.0), 1)
         # Highest confidence first; ties go to the better-covered fact, then to file order.
@@ -358,6 +381,12 @@ class Retriever:
             )
             for i in order
         ]
+
+    def _repeats_quote(self, fact_index: int, asked: Sequence[str]) -> bool:
+        """Whether the question is mostly the words of one of the fact's quotes (someone typing
+        a heading to find its section)."""
+        quotes = self.facts[fact_index].fact.quotes
+        return any(self.coverage_of(asked, quote) >= QUOTED_SHARE for quote in quotes)
 
     def _identifies(self, fact_index: int, asked: Sequence[str], *, people_only: bool) -> bool:
         """Whether the fact's quote nearest the question tells more than the question says."""

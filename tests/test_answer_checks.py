@@ -7,11 +7,22 @@ confidence comes from that check alone.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
+from bot.answers import AnswerEngine
+from bot.article import ArticleText
+from bot.attribution import Attribution
 from bot.knowledge import KnowledgeBase, load_knowledge
-from bot.retrieval import ASKS_FOR_PERSON, ASKS_TO_IDENTIFY, Retriever, ScoringWeights
-from bot.text import clean
+from bot.retrieval import (
+    ASKS_FOR_PERSON,
+    ASKS_TO_IDENTIFY,
+    Retriever,
+    ScoringWeights,
+    unanswerable_types,
+)
+from bot.text import Analyzer, clean
 from tests.support import fact, write_source
 
 COUNCIL_ARTICLE = (
@@ -21,9 +32,17 @@ COUNCIL_ARTICLE = (
 )
 
 
+def one_article(
+    tmp_path_factory: pytest.TempPathFactory, name: str, article: str, facts: list[dict[str, Any]]
+) -> KnowledgeBase:
+    """A knowledge base of one article without a caption."""
+    knowledge = tmp_path_factory.mktemp(name) / "knowledge"
+    write_source(knowledge, name, article=article, facts=facts, meta={"caption_paragraphs": []})
+    return load_knowledge(knowledge)
+
+
 @pytest.fixture(scope="module")
 def council(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
-    knowledge = tmp_path_factory.mktemp("council") / "knowledge"
     facts = [
         fact(
             "officials-met",
@@ -46,10 +65,7 @@ def council(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
             ["Do other problems remain?", "Are problems unresolved?"],
         ),
     ]
-    write_source(
-        knowledge, "council", article=COUNCIL_ARTICLE, facts=facts, meta={"caption_paragraphs": []}
-    )
-    return load_knowledge(knowledge)
+    return one_article(tmp_path_factory, "council", COUNCIL_ARTICLE, facts)
 
 
 def confidences(
@@ -161,3 +177,74 @@ def test_a_name_mentioned_in_the_article_asks_for_no_speaker(
     council: KnowledgeBase, question: str
 ) -> None:
     assert Retriever(council).attribution.asked_speakers(question) == frozenset()
+
+
+def test_a_reporting_word_inside_an_alias_asks_for_no_speaker(engine: AnswerEngine) -> None:
+    attribution = engine.retriever.attribution
+
+    # "state" in "secretary of state" is no "stated"; a bare title names no one.
+    assert attribution.asked_speakers("Does the secretary of state expect quick peace?") == set()
+    assert attribution.asked_speakers("What did the president say?") == set()
+    assert attribution.asked_speakers("What did the Secretary of State say?") == {"rubio"}
+
+
+def test_a_warning_from_someone_is_theirs() -> None:
+    article = ArticleText.parse("The plan follows a stern warning from Harbor Master Tom Reed.\n")
+
+    [speakers] = Attribution(Analyzer()).sentence_speakers(article)
+
+    assert {"tom", "reed"} <= speakers
+
+
+def test_how_long_is_answered_by_indefinitely() -> None:
+    [needs] = unanswerable_types("How long will the US keep trying?")
+
+    assert needs.search(clean("the U.S. would not keep trying indefinitely"))
+
+
+HEADED_ARTICLE = (
+    "Signs of Progress at the Pier\n"
+    "Repairs to the pier were agreed on Friday.\n"
+)
+
+
+@pytest.fixture(scope="module")
+def headed(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
+    facts = [
+        fact(
+            "heading-progress",
+            "Signs of Progress at the Pier",
+            ["Which section is about the pier?", "What is the heading about progress?"],
+        ),
+        fact(
+            "pier-repairs", "Repairs to the pier were agreed on Friday.", ["Were repairs agreed?"]
+        ),
+    ]
+    return one_article(tmp_path_factory, "headed", HEADED_ARTICLE, facts)
+
+
+def heading_confidence(knowledge: KnowledgeBase, question: str) -> tuple[float, float]:
+    """The heading fact's confidence with the heading check and without it."""
+    scores = []
+    for weights in (ScoringWeights(), ScoringWeights(answer_type_penalty=1.0)):
+        matches = Retriever(knowledge, weights).search(question, limit=10)
+        scores.append(next(m.confidence for m in matches if m.fact.id == "heading-progress"))
+    return scores[0], scores[1]
+
+
+def test_a_heading_does_not_answer_a_question_about_the_news(headed: KnowledgeBase) -> None:
+    checked, unchecked = heading_confidence(headed, "Where will the pier deal be signed?")
+
+    assert checked == pytest.approx(unchecked * 0.6, abs=0.1)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Which section talks about progress at the pier?", "signs of progress at the pier"],
+)
+def test_a_heading_answers_questions_about_sections_or_quoting_it(
+    headed: KnowledgeBase, question: str
+) -> None:
+    checked, unchecked = heading_confidence(headed, question)
+
+    assert checked == unchecked
