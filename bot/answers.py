@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict
 from bot.article import Paragraph
 from bot.knowledge import KnowledgeBase, LoadedFact, QuoteSpan, load_knowledge
 from bot.retrieval import FactMatch, Retriever, ScoringWeights
-from bot.text import tokens
+from bot.text import last_question, tokens
 
 
 class AnswerStatus(StrEnum):
@@ -157,6 +157,14 @@ class AnswerEngine:
             )
         question = question.strip()
         matches = self.retriever.search(question, limit=8)
+        # In a chat message of several parts the question is usually the last one; the rest
+        # is chatter that can drown it ("brb dinner... @bot who was at the paris meeting?").
+        # A last part of one content word ("is it gonna work or what") is too thin alone.
+        last = last_question(question)
+        if last is not None and len(self.retriever.analyse(last).terms) >= 2:
+            alone = self.retriever.search(last, limit=8)
+            if alone and (not matches or alone[0].confidence > matches[0].confidence):
+                matches = alone
         best = matches[0] if matches else None
         confidence = best.confidence if best else 0.0
         if best is not None and confidence >= self.policy.answer_threshold:

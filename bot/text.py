@@ -76,6 +76,33 @@ def clean(text: str) -> str:
     return " ".join(_NON_WORD.sub(" ", text).split())
 
 
+# Where one part of a chat message ends and the next begins: sentence punctuation (not the dots
+# of "U.S."), line breaks, @mentions, and emoji or other symbols.
+_SEGMENT_BREAK = re.compile(r"(?<![A-Z])[.!?;]+(?=\s|$)|\n|@\w+|[^\w\s,'’‘\"“”()/&%$.:-]+")
+_QUESTION_WORDS = frozenset(
+    """
+    who whom whose what whats which when where why how is are was were do does did can could
+    will would should has have had
+    """.split()
+)
+
+
+def last_question(text: str) -> str | None:
+    """The question that ends a chat message of several parts, if its last part is one.
+
+    "bro says paris was a 'turning point' 👀 @bot who was actually in that meeting" asks "who
+    was actually in that meeting"; the chatter before it is context, not the question.
+    """
+    parts = [p.strip() for p in _SEGMENT_BREAK.split(text) if p and p.strip()]
+    if len(parts) < 2:
+        return None
+    last = parts[-1]
+    words = tokens(last)
+    if len(words) < 2 or words[0] not in _QUESTION_WORDS:
+        return None
+    return last
+
+
 MAX_WORD_CHARS = 40
 """No word is longer; longer runs of letters are junk and must not fill the word caches."""
 

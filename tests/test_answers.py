@@ -303,3 +303,22 @@ def test_paragraph_lookup_by_number(engine: AnswerEngine) -> None:
     assert engine.paragraph("peace-talks", 0) is None
     assert engine.paragraph("peace-talks", 14) is None
     assert engine.paragraph("no-such-source", 1) is None
+
+
+def test_chatter_before_the_question_does_not_drown_it(engine: AnswerEngine) -> None:
+    # Whole, the landlord and the rent outweigh the question (it lands in the unsure band).
+    answer = engine.answer(
+        "my landlord raised the rent again, unbelievable 😤 "
+        "@citebot who took part in the Paris talks"
+    )
+
+    assert answer.status is AnswerStatus.ANSWERED
+    assert "European leaders" in answer.citations[0].quote
+
+
+def test_a_thin_last_part_does_not_replace_the_whole_message(engine: AnswerEngine) -> None:
+    # Alone, "is it gonna work" is one content word that several facts share.
+    whole = engine.answer("the ending of the article, tl;dr? is it gonna work")
+
+    assert whole.answered
+    assert "unclear whether diplomatic efforts will succeed" in whole.citations[0].quote

@@ -14,6 +14,7 @@ from bot.text import (
     Analyzer,
     clean,
     english_correction,
+    last_question,
     stem,
     tokens,
 )
@@ -151,3 +152,18 @@ def test_engine_analyzer_never_raises_and_drops_single_characters(
 
     for terms in analyzer.analyse(text, correct_typos=True):
         assert all(len(term) > 1 for term in terms)
+
+
+@pytest.mark.parametrize(
+    ("message", "question"),
+    [
+        ("it was a turning point 👀 @citebot who was actually there", "who was actually there"),
+        ("guys guys. focus. what did they tell lavrov", "what did they tell lavrov"),
+        ("that photo 😔 — where was it taken?", "where was it taken"),
+        ("What did the U.S. say?", None),  # one part: the dots of "U.S." end no sentence
+        ("my uncle says yes. so what", None),  # the last part is no question
+        ("Who met in Paris?", None),
+    ],
+)
+def test_the_question_that_ends_a_chat_message(message: str, question: str | None) -> None:
+    assert last_question(message) == question

@@ -78,10 +78,16 @@ class RepliesToBot(filters.MessageFilter):
 
 
 def without_mention(text: str, username: str) -> str:
-    """The question in "@botname question" (the mention may be anywhere in the text)."""
+    """The question in "@botname question" (the mention may be anywhere in the text).
+
+    A mention in the middle becomes a dash, which keeps the chatter before it apart from the
+    question after it ("lol 😂 @bot who was there" -> "lol 😂 — who was there"): the engine
+    tries the last part on its own too.
+    """
     if not username:
         return text.strip()
-    return re.sub(rf"@{re.escape(username)}\b", " ", text, flags=re.IGNORECASE).strip()
+    mention = re.compile(rf"\s*@{re.escape(username)}\b\s*", flags=re.IGNORECASE)
+    return mention.sub(" — ", text).strip().strip("—").strip()
 
 
 def _command_argument(text: str) -> str:

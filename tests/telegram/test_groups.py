@@ -33,6 +33,9 @@ def replied_to(reply: dict[str, Any]) -> int:
         f"@{USERNAME} who attended the Paris talks?",
         f"Who attended the Paris talks, @{USERNAME}?",
         f"🙂🇺🇦 @{USERNAME} who attended the Paris talks?",  # mention after UTF-16 pairs
+        # chatter before the mention: the part after it is tried on its own
+        f"my landlord raised the rent again, unbelievable @{USERNAME} who took part in the "
+        "Paris talks",
     ],
 )
 async def test_addressed_questions_are_answered_as_a_reply_to_the_asker(
