@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 
 from bot.article import ArticleText
-from bot.text import Analyzer, is_common_english_word, stem
+from bot.text import Analyzer, is_common_english_word, stem, tokens
 
 REPORTING_VERBS = frozenset(
     stem(v)
@@ -46,6 +46,7 @@ _TITLES = frozenset(
 )
 _LOOKBACK = 4
 _LOOKAHEAD = 6
+_BY = frozenset({"by", "between", "among"})
 _PARENTHESISED = re.compile(r"\([^)]*\)")
 
 
@@ -63,6 +64,10 @@ class Attribution:
         self.people: set[str] = set()
         """Canonical terms of the people's names: who speaks, and who is named after a title."""
         self.titles: frozenset[str] = frozenset(t for w in _TITLES for t in analyzer.terms(w))
+        self.title_people: dict[str, frozenset[str]] = {}
+        """The first person named after each title ("president" -> Donald Trump)."""
+        self.known_terms: frozenset[str] | None = None
+        """Every term of the knowledge base, once indexed: an unknown name is no one quoted."""
 
     def _name_terms(self, word: str) -> list[str]:
         return self._analyzer.terms(word)
@@ -82,6 +87,9 @@ class Attribution:
                     lowered = previous.lower()
                     if lowered in _PRONOUNS:
                         speakers.update(last_speaker)
+                        break
+                    if lowered in _TITLES:  # "..., the mayor said": the mayor named before
+                        speakers.update(self.people_in(lowered))
                         break
                     if previous[:1].isupper() and self._name_terms(previous):
                         speakers.update(self._name_terms(previous))
@@ -110,20 +118,33 @@ class Attribution:
         return found
 
     def _collect_names(self, sentence: str) -> None:
-        """Adds the sentence's capitalised words to ``names`` and titled names to ``people``."""
+        """Adds the sentence's capitalised words to ``names``, titled names to ``people``, and
+        the first person named after each title to ``title_people``."""
         # Parenthesised credits such as "(Getty Images)" name no one in the story.
-        after_title = False
+        run_titles: list[str] = []
+        run_people: set[str] = set()
+
+        def end_run() -> None:
+            for title in run_titles:
+                if run_people and title not in self.title_people:
+                    self.title_people[title] = frozenset(run_people)
+            run_titles.clear()
+            run_people.clear()
+
         for position, word in enumerate(_NAME_WORD.findall(_PARENTHESISED.sub(" ", sentence))):
             lowered = word.lower()
             if lowered in _TITLES:
                 # Titles start a name in either case: "President Trump", "the mayor, Ada Brook".
-                after_title = True
+                if run_people:
+                    end_run()
+                run_titles.extend(self._name_terms(word))
                 if word[:1].isupper() and position:
                     self.names.update(self._name_terms(word))
                 continue
             if not word[:1].isupper():
                 # "Secretary of State": "of" continues a title, any other lowercase word ends it.
-                after_title = after_title and lowered == "of"
+                if lowered != "of":
+                    end_run()
                 continue
             # A sentence's first word is capitalised anyway; count it only if it is no
             # ordinary English word ("Rubio emphasized" yes, "Despite growing" no).
@@ -131,9 +152,22 @@ class Attribution:
                 continue
             terms = self._name_terms(word)
             self.names.update(terms)
-            if after_title:
+            if run_titles:
                 self.people.update(terms)
+                run_people.update(terms)
+        end_run()
         self.people -= self.titles
+
+    def people_in(self, text: str) -> frozenset[str]:
+        """The people ``text`` names, by name or by a title ("the president's urgency")."""
+        # Word by word too: people were collected that way, and an alias may join a first name
+        # to the surname ("Volodymyr Zelenskyy" is one alias, "Volodymyr" alone a person term).
+        terms = set(self._analyzer.terms(text))
+        terms.update(t for word in tokens(text) for t in self._name_terms(word))
+        found = terms & self.people
+        for title in terms & self.titles:
+            found |= self.title_people.get(title, frozenset())
+        return frozenset(found)
 
     def asked_speakers(self, question: str) -> frozenset[str]:
         """Names a question asks to hear from: "what did <names> say/tell/think ...".
@@ -141,17 +175,27 @@ class Attribution:
         Empty when the question has no reporting verb or names no one before it, in which case
         attribution does not constrain the answer.
         """
-        words = [w.lower() for w in _words(question)]
+        words = tokens(question)  # cleaned: no @mentions, links or curly quotes
         for index, word in enumerate(words):
             # "Who is the diplomat mentioned in the piece?" cites the article, not a speaker.
             if _ABOUT_THE_ARTICLE.match(" ".join(words[index + 1 : index + 4])):
                 continue
-            if stem(word) in REPORTING_VERBS and not self._analyzer.in_alias_phrase(words, index):
-                before = " ".join(words[:index])
-                terms = self._analyzer.terms(before, correct_typos=True)
-                # A title alone ("what did the president say") names no one in particular.
-                return frozenset(t for t in terms if t in self.names and t not in self.titles)
+            if stem(word) in REPORTING_VERBS and not self._analyzer.in_phrase(words, index):
+                # "What did Rubio say", or "what was said by/between Trump and Vance".
+                after = words[index + 1 :]
+                named = " ".join(after[1:_LOOKAHEAD]) if after and after[0] in _BY else ""
+                terms = self._analyzer.terms(
+                    " ".join(words[:index]) + " " + named, correct_typos=True
+                )
+                return frozenset(t for t in terms if self._could_speak(t))
         return frozenset()
+
+    def _could_speak(self, term: str) -> bool:
+        # A title alone ("what did the president say") names no one in particular; a word the
+        # knowledge has never seen ("What has Putin said?") names someone it does not quote.
+        if term in self.titles:
+            return False
+        return term in self.names or (self.known_terms is not None and term not in self.known_terms)
 
 
 def speakers_of_spans(

@@ -240,6 +240,7 @@ class Retriever:
             [sum(self._idf[t] for t in terms) for terms in choice_terms], dtype=np.float64
         )
         self.attribution = Attribution(self.analyzer)
+        self.attribution.known_terms = frozenset(self._idf)
         sentence_speakers = {
             source_id: self.attribution.sentence_speakers(source.article)
             for source_id, source in knowledge.sources.items()
@@ -264,6 +265,14 @@ class Retriever:
         }
         self._fact_quotes_clean = [" ".join(clean(q) for q in f.fact.quotes) for f in self.facts]
         self._fact_is_heading = [all(span.is_heading for span in f.spans) for f in self.facts]
+        # Who a fact's sentences name or quote, with the sentence before each for context ("the
+        # president's urgency. “He's put a lot of time…”"): a question about someone else is
+        # not answered by them ("Did Zelenskyy attend the Paris meeting?" is not "…involving
+        # the U.S., Ukraine, and European leaders").
+        self._fact_people = [
+            self._people_around(loaded) | speakers
+            for loaded, speakers in zip(self.facts, self._fact_speakers, strict=True)
+        ]
 
     def analyse(self, question: str) -> QueryAnalysis:
         """The question's content terms (canonical, deduplicated) and its un-aliased terms."""
@@ -349,12 +358,15 @@ class Retriever:
         asks_for_person = bool(ASKS_FOR_PERSON.search(cleaned))
         identifies = asks_for_person or bool(ASKS_TO_IDENTIFY.search(cleaned))
         about_structure = bool(ASKS_ABOUT_STRUCTURE.search(cleaned))
-        if required or asked_speakers or identifies or not about_structure:
+        named = frozenset(analysis.terms) & self.attribution.people - asked_speakers
+        if required or asked_speakers or identifies or named or not about_structure:
             for position, fact_index in enumerate(candidates.tolist()):
                 quotes = self._fact_quotes_clean[fact_index]
                 if any(not pattern.search(quotes) for pattern in required):
                     final[position] *= w.answer_type_penalty
                 if asked_speakers and not asked_speakers & self._fact_speakers[fact_index]:
+                    final[position] *= w.attribution_penalty
+                if named - self._fact_people[fact_index]:
                     final[position] *= w.attribution_penalty
                 if identifies and not self._identifies(
                     fact_index, analysis.terms, people_only=asks_for_person
@@ -381,6 +393,20 @@ class Retriever:
             )
             for i in order
         ]
+
+    def _people_around(self, loaded: LoadedFact) -> frozenset[str]:
+        sentences = self.knowledge.sources[loaded.source_id].article.sentences
+        found: set[str] = set()
+        for span in loaded.spans:
+            for index, sentence in enumerate(sentences):
+                if sentence.start < span.end and span.start < sentence.end:
+                    found |= self.attribution.people_in(sentence.text)
+                    previous = sentences[index - 1] if index else None
+                    if previous is not None and previous.paragraph == sentence.paragraph:
+                        found |= self.attribution.people_in(previous.text)
+            if span.is_heading:
+                found |= self.attribution.people_in(span.text)
+        return frozenset(found)
 
     def _repeats_quote(self, fact_index: int, asked: Sequence[str]) -> bool:
         """Whether the question is mostly the words of one of the fact's quotes (someone typing

@@ -252,14 +252,19 @@ class Analyzer:
             and not is_common_english_word(word)
         )
 
-    def in_alias_phrase(self, words: Sequence[str], index: int) -> bool:
-        """Whether ``words[index]`` is part of a multi-word alias ("state" in "secretary of
-        state"), so it does not mean what it means alone."""
+    def in_phrase(self, words: Sequence[str], index: int) -> bool:
+        """Whether ``words[index]`` belongs to a multi-word alias or chat-noise phrase ("state"
+        in "secretary of state", "says" in "my uncle says"): it does not mean what it means
+        alone."""
         stems = [stem(w) for w in words]
-        for n in range(2, self._alias_len + 1):
-            for start in range(max(0, index - n + 1), min(index, len(stems) - n) + 1):
-                if tuple(stems[start : start + n]) in self._aliases:
-                    return True
+        for table, length, seq in (
+            (self._aliases, self._alias_len, stems),
+            (self._noise, self._noise_len, list(words)),
+        ):
+            for n in range(2, length + 1):
+                for start in range(max(0, index - n + 1), min(index, len(seq) - n) + 1):
+                    if tuple(seq[start : start + n]) in table:
+                        return True
         return False
 
     def _without_noise(self, words: list[str]) -> list[str]:

@@ -7,6 +7,7 @@ confidence comes from that check alone.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
@@ -69,11 +70,12 @@ def council(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
 
 
 def confidences(
-    knowledge: KnowledgeBase, question: str
+    knowledge: KnowledgeBase, question: str, check: str = "identification_penalty"
 ) -> tuple[dict[str, float], dict[str, float]]:
-    """Confidence per fact id, with the identification check and without it."""
+    """Confidence per fact id, with the given check and without it (its penalty set to 1)."""
     checked = Retriever(knowledge)
-    unchecked = Retriever(knowledge, ScoringWeights(identification_penalty=1.0))
+    without_check: dict[str, Any] = {check: 1.0}
+    unchecked = Retriever(knowledge, dataclasses.replace(ScoringWeights(), **without_check))
     return (
         {m.fact.id: m.confidence for m in checked.search(question, limit=10)},
         {m.fact.id: m.confidence for m in unchecked.search(question, limit=10)},
@@ -248,3 +250,38 @@ def test_a_heading_answers_questions_about_sections_or_quoting_it(
     checked, unchecked = heading_confidence(headed, question)
 
     assert checked == unchecked
+
+
+def test_someone_the_knowledge_never_heard_of_is_quoted_nowhere(engine: AnswerEngine) -> None:
+    attribution = engine.retriever.attribution
+
+    assert attribution.asked_speakers("What has Putin said about the talks?") == {"putin"}
+    assert attribution.asked_speakers("what was said between Trump and Vance") == {
+        "trump",
+        "vanc",
+    }
+    # "says" inside the chat phrase "my uncle says" is no question about the uncle's words
+    assert attribution.asked_speakers("my uncle says rubio quit. what did he say?") == {"rubio"}
+
+
+def test_a_title_stands_for_the_person_first_named_with_it(council: KnowledgeBase) -> None:
+    retriever = Retriever(council)
+    attribution = retriever.attribution
+
+    assert attribution.title_people["mayor"] == {"ada", "brook"}
+    assert attribution.people_in("Other problems remain, the mayor said.") == {"ada", "brook"}
+    problems = [f.id for f in retriever.facts].index("other-problems")
+    assert retriever._fact_speakers[problems] == {"ada", "brook"}
+
+
+def test_a_question_about_someone_is_not_answered_by_a_quote_without_them(
+    council: KnowledgeBase,
+) -> None:
+    checked, unchecked = confidences(
+        council, "Did Ada Brook meet the officials at the harbor on Friday?", "attribution_penalty"
+    )
+
+    # "Officials from three villages met at the harbor on Friday." names no one.
+    assert checked["officials-met"] == pytest.approx(unchecked["officials-met"] * 0.6, abs=0.1)
+    # The sentence before counts: "...led by the town's mayor, Ada Brook. Repairs... agreed."
+    assert checked["pier-repairs"] == unchecked["pier-repairs"]
