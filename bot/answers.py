@@ -23,6 +23,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from bot.article import Paragraph
+from bot.attribution import REPORTING_VERBS
 from bot.knowledge import KnowledgeBase, LoadedFact, QuoteSpan, load_knowledge
 from bot.retrieval import FactMatch, Retriever, ScoringWeights
 from bot.text import last_question, tokens
@@ -222,10 +223,15 @@ class AnswerEngine:
         A fact often pairs a speaker's introduction ("Rubio summed up the current stance.") with
         the words themselves; the quote that holds what was asked about should come first.
         """
-        # Names say who is involved, not which sentence holds the answer: "Rubio summed up the
-        # current stance." names Rubio but says nothing about "will this be quick?".
+        # Names and reporting verbs say who is involved, not which sentence holds the answer:
+        # "Rubio summed up the current stance." names Rubio but says nothing about "will this
+        # be quick?", and "suggesting peace could come by May" is not "has it proven simple?".
         names = self.retriever.attribution.names
-        terms = [t for t in self.retriever.analyse(question).terms if t not in names]
+        terms = [
+            t
+            for t in self.retriever.analyse(question).terms
+            if t not in names and t not in REPORTING_VERBS
+        ]
         relevance = [self.retriever.coverage_of(terms, span.text) for span in spans]
         order = sorted(range(len(spans)), key=lambda i: (-relevance[i], i))
         return [spans[i] for i in order]

@@ -322,3 +322,12 @@ def test_a_thin_last_part_does_not_replace_the_whole_message(engine: AnswerEngin
 
     assert whole.answered
     assert "unclear whether diplomatic efforts will succeed" in whole.citations[0].quote
+
+
+def test_the_quote_that_holds_the_answer_comes_first_not_the_one_sharing_its_verb(
+    engine: AnswerEngine,
+) -> None:
+    # "suggested" is only how Trump put it; the answer to "as easy as…?" is the other quote.
+    answer = engine.answer("Did ending the war prove as easy as Trump suggested?")
+
+    assert answer.citations[0].quote == "But the reality has proven far more complex."
