@@ -57,7 +57,7 @@ class ScoringWeights:
     similarity: float = 0.10
     unknown_weight: float = 0.8
     """An unknown word weighs this share of the rarest known term's IDF."""
-    candidates: int = 16
+    candidates: int = 8
     answer_type_penalty: float = 0.6
     """Factor applied when a question asks for a number, date or duration the quotes lack."""
     attribution_penalty: float = 0.6
