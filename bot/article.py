@@ -6,8 +6,10 @@ citations can still say "paragraph 6, section 'Talks with Ukraine Show Signs of 
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 # Words that stay lowercase in Title Case headings.
 _MINOR_WORDS = frozenset(
@@ -145,6 +147,18 @@ class ArticleText:
             if heading.start <= start and end <= heading.end:
                 return next((p for p in self.paragraphs if p.start > heading.end), None)
         return None
+
+    @cached_property
+    def _sentence_ends(self) -> list[int]:
+        return [sentence.end for sentence in self.sentences]
+
+    def sentences_overlapping(self, start: int, end: int) -> range:
+        """Indexes (into ``sentences``) of the sentences that share text with ``[start, end)``."""
+        first = bisect.bisect_right(self._sentence_ends, start)
+        last = first
+        while last < len(self.sentences) and self.sentences[last].start < end:
+            last += 1
+        return range(first, last)
 
     def find_all(self, quote: str) -> list[int]:
         """Every start offset at which ``quote`` occurs verbatim."""

@@ -204,7 +204,6 @@ def speakers_of_spans(
     """Everyone speaking in the sentences that the given character spans overlap."""
     found: set[str] = set()
     for start, end in spans:
-        for sentence, who in zip(article.sentences, speakers, strict=True):
-            if sentence.start < end and start < sentence.end:
-                found.update(who)
+        for index in article.sentences_overlapping(start, end):
+            found.update(speakers[index])
     return frozenset(found)

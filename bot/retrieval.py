@@ -269,8 +269,12 @@ class Retriever:
         # president's urgency. “He's put a lot of time…”"): a question about someone else is
         # not answered by them ("Did Zelenskyy attend the Paris meeting?" is not "…involving
         # the U.S., Ukraine, and European leaders").
+        sentence_people = {
+            source_id: [self.attribution.people_in(s.text) for s in source.article.sentences]
+            for source_id, source in knowledge.sources.items()
+        }
         self._fact_people = [
-            self._people_around(loaded) | speakers
+            self._people_around(loaded, sentence_people) | speakers
             for loaded, speakers in zip(self.facts, self._fact_speakers, strict=True)
         ]
 
@@ -394,16 +398,20 @@ class Retriever:
             for i in order
         ]
 
-    def _people_around(self, loaded: LoadedFact) -> frozenset[str]:
-        sentences = self.knowledge.sources[loaded.source_id].article.sentences
+    def _people_around(
+        self, loaded: LoadedFact, sentence_people: dict[str, list[frozenset[str]]]
+    ) -> frozenset[str]:
+        article = self.knowledge.sources[loaded.source_id].article
+        people = sentence_people[loaded.source_id]
         found: set[str] = set()
         for span in loaded.spans:
-            for index, sentence in enumerate(sentences):
-                if sentence.start < span.end and span.start < sentence.end:
-                    found |= self.attribution.people_in(sentence.text)
-                    previous = sentences[index - 1] if index else None
-                    if previous is not None and previous.paragraph == sentence.paragraph:
-                        found |= self.attribution.people_in(previous.text)
+            for index in article.sentences_overlapping(span.start, span.end):
+                found |= people[index]
+                previous = index - 1
+                if previous >= 0 and article.sentences[previous].paragraph == (
+                    article.sentences[index].paragraph
+                ):
+                    found |= people[previous]
             if span.is_heading:
                 found |= self.attribution.people_in(span.text)
         return frozenset(found)

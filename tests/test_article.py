@@ -179,3 +179,17 @@ def test_sentence_splitting(text: str, sentences: list[str]) -> None:
 
 def test_sentence_spans_are_shifted_by_the_offset() -> None:
     assert split_sentences("One. Two.", offset=100) == [(100, 104), (105, 109)]
+
+
+def test_sentences_overlapping_a_span() -> None:
+    text = "A Heading Line\nOne two. Three four. Five six.\n"
+    parsed = ArticleText.parse(text)
+    middle = text.index("two")
+    across = (text.index("two"), text.index("four") + 4)
+
+    assert [parsed.sentences[i].text for i in parsed.sentences_overlapping(*across)] == [
+        "One two.",
+        "Three four.",
+    ]
+    assert list(parsed.sentences_overlapping(middle, middle + 3)) == [0]
+    assert list(parsed.sentences_overlapping(0, len("A Heading Line"))) == []  # a heading
