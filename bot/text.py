@@ -217,7 +217,9 @@ class Analyzer:
         """Words typos are corrected towards: every word the knowledge base uses."""
         vocab = {w for w in words if len(w) >= 3 and not w.isdigit()}
         self._vocabulary = sorted(vocab | self._alias_words)
-        self._known = frozenset(self._vocabulary) | self.stopwords | self._noise_words
+        # Stopwords as questions spell them once cleaned: "didn't" arrives as "didnt".
+        stopword_tokens = {t for w in self.stopwords for t in tokens(w)}
+        self._known = frozenset(self._vocabulary) | stopword_tokens | self._noise_words
         self._correct.cache_clear()
 
     @lru_cache(maxsize=16_384)  # noqa: B019 - one Analyzer lives as long as the process

@@ -119,6 +119,11 @@ def test_misspelt_english_words_are_corrected_to_english(analyzer: Analyzer) -> 
     assert analyzer.terms("happnd", correct_typos=True) == [stem("happened")]
 
 
+def test_contractions_are_stopwords_not_typos(analyzer: Analyzer) -> None:
+    # "didn’t" is cleaned to "didnt", which must not be "corrected" into a rare word ("didst").
+    assert analyzer.terms("Didn’t they? Isn't it? Can't he?", correct_typos=True) == []
+
+
 def test_names_english_knows_are_not_corrected() -> None:
     assert english_correction("putin") is None
 
