@@ -10,7 +10,7 @@ named speaker) just before a reporting verb ("Rubio said", "“...,” he noted"
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from bot.article import ArticleText
 from bot.text import Analyzer, is_common_english_word, stem, tokens
@@ -64,6 +64,9 @@ class Attribution:
         self.people: set[str] = set()
         """Canonical terms of the people's names: who speaks, and who is named after a title."""
         self.titles: frozenset[str] = frozenset(t for w in _TITLES for t in analyzer.terms(w))
+        self.affiliated: dict[str, set[str]] = {}
+        """People who speak for a place: named after a title the place qualifies ("Russian
+        Foreign Affairs Minister Sergei Lavrov"), or in an alias such as "Ukraine's president"."""
         self.title_people: dict[str, frozenset[str]] = {}
         """The first person named after each title ("president" -> Donald Trump)."""
         self.known_terms: frozenset[str] | None = None
@@ -118,18 +121,24 @@ class Attribution:
         return found
 
     def _collect_names(self, sentence: str) -> None:
-        """Adds the sentence's capitalised words to ``names``, titled names to ``people``, and
-        the first person named after each title to ``title_people``."""
+        """Adds the sentence's capitalised words to ``names``, titled names to ``people``, the
+        first person named after each title to ``title_people``, and the places named before a
+        title to ``affiliated`` ("U.S. President Donald Trump": the U.S. speaks through Trump)."""
         # Parenthesised credits such as "(Getty Images)" name no one in the story.
         run_titles: list[str] = []
         run_people: set[str] = set()
+        run_places: set[str] = set()
+        before: set[str] = set()  # capitalised words just before, which may name a place
 
         def end_run() -> None:
             for title in run_titles:
                 if run_people and title not in self.title_people:
                     self.title_people[title] = frozenset(run_people)
+            for place in run_places:
+                self.affiliated.setdefault(place, set()).update(run_people)
             run_titles.clear()
             run_people.clear()
+            run_places.clear()
 
         for position, word in enumerate(_NAME_WORD.findall(_PARENTHESISED.sub(" ", sentence))):
             lowered = word.lower()
@@ -137,6 +146,8 @@ class Attribution:
                 # Titles start a name in either case: "President Trump", "the mayor, Ada Brook".
                 if run_people:
                     end_run()
+                if not run_titles:
+                    run_places.update(before)
                 run_titles.extend(self._name_terms(word))
                 if word[:1].isupper() and position:
                     self.names.update(self._name_terms(word))
@@ -145,6 +156,7 @@ class Attribution:
                 # "Secretary of State": "of" continues a title, any other lowercase word ends it.
                 if lowered != "of":
                     end_run()
+                    before.clear()
                 continue
             # A sentence's first word is capitalised anyway; count it only if it is no
             # ordinary English word ("Rubio emphasized" yes, "Despite growing" no).
@@ -155,8 +167,28 @@ class Attribution:
             if run_titles:
                 self.people.update(terms)
                 run_people.update(terms)
+            else:
+                before.update(terms)
         end_run()
         self.people -= self.titles
+
+    def add_alias_affiliations(self, alias_groups: Iterable[Sequence[str]]) -> None:
+        """People whose aliases name a place ("us president", "russia's foreign minister")."""
+        for group in alias_groups:
+            person = self._analyzer.terms(group[0])
+            if len(person) != 1 or person[0] not in self.people:
+                continue
+            for entry in group:
+                for word in tokens(entry):
+                    for term in self._name_terms(word):
+                        if term in self.names and term not in self.people | self.titles:
+                            self.affiliated.setdefault(term, set()).add(person[0])
+
+    def _speaking_for(self, term: str) -> set[str]:
+        """The people who speak for a place (none for a person: people speak for themselves)."""
+        if term in self.people or term in self.titles:
+            return set()
+        return self.affiliated.get(term, set())
 
     def people_in(self, text: str) -> frozenset[str]:
         """The people ``text`` names, by name or by a title ("the president's urgency")."""
@@ -187,7 +219,13 @@ class Attribution:
                 terms = self._analyzer.terms(
                     " ".join(words[:index]) + " " + named, correct_typos=True
                 )
-                return frozenset(t for t in terms if self._could_speak(t))
+                # A place speaks through its people: "what did the Kremlin say" asks for Lavrov.
+                return frozenset(
+                    who
+                    for t in terms
+                    if self._could_speak(t)
+                    for who in (self._speaking_for(t) or {t})
+                )
         return frozenset()
 
     def _could_speak(self, term: str) -> bool:

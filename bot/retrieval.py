@@ -245,6 +245,7 @@ class Retriever:
             source_id: self.attribution.sentence_speakers(source.article)
             for source_id, source in knowledge.sources.items()
         }
+        self.attribution.add_alias_affiliations(aliases.groups)
         self._fact_speakers = [
             speakers_of_spans(
                 ((span.start, span.end) for span in loaded.spans),

@@ -285,3 +285,17 @@ def test_a_question_about_someone_is_not_answered_by_a_quote_without_them(
     assert checked["officials-met"] == pytest.approx(unchecked["officials-met"] * 0.6, abs=0.1)
     # The sentence before counts: "...led by the town's mayor, Ada Brook. Repairs... agreed."
     assert checked["pier-repairs"] == unchecked["pier-repairs"]
+
+
+def test_a_place_speaks_through_the_people_its_titles_and_aliases_name() -> None:
+    analyzer = Analyzer(alias_groups=[["reed", "tom reed", "avalon's harbor master"]])
+    attribution = Attribution(analyzer)
+    article = ArticleText.parse(
+        "On Friday, Avalon Mayor Ada Brook said the pier will reopen. Mr Tom Reed agreed.\n"
+    )
+    attribution.sentence_speakers(article)
+    attribution.add_alias_affiliations([["reed", "tom reed", "avalon's harbor master"]])
+
+    assert attribution.asked_speakers("What did Avalon say?") == {"ada", "brook", "reed"}
+    # a person speaks for themselves, whatever places their name stood next to
+    assert attribution.asked_speakers("What did Ada Brook say?") == {"ada", "brook"}
