@@ -235,10 +235,19 @@ class Analyzer:
         # One edit for short words, two for long ones: enough for "trmp", "positve", "happnd"
         # without turning unrelated short words into article words.
         max_edits = 1 if len(word) <= 6 else 2
-        match = process.extractOne(
-            word, self._vocabulary, scorer=Levenshtein.distance, score_cutoff=max_edits
+        found = process.extract(
+            word, self._vocabulary, scorer=Levenshtein.distance, score_cutoff=max_edits, limit=None
         )
-        return match[0] if match else word
+        if not found:
+            return word
+        # Ties: a word typed short is most often cut off ("wher" is "where", not "when"), then
+        # the more common word wins.
+        frequencies = _english_frequencies()
+        best = min(
+            found,
+            key=lambda hit: (hit[1], not hit[0].startswith(word), -frequencies.get(hit[0], 0)),
+        )
+        return str(best[0])
 
     def _corrected(self, words: list[str]) -> list[str]:
         corrected = [self._correct(w) for w in words]

@@ -119,6 +119,14 @@ def test_misspelt_english_words_are_corrected_to_english(analyzer: Analyzer) -> 
     assert analyzer.terms("happnd", correct_typos=True) == [stem("happened")]
 
 
+def test_a_word_cut_short_is_completed_rather_than_changed() -> None:
+    analyzer = Analyzer()
+    analyzer.set_vocabulary(["when", "where", "trump"])
+
+    # "wher" is one edit from both; a typo that stops short is the likelier one.
+    assert analyzer.terms("wher", correct_typos=True) == ["where"]
+
+
 def test_contractions_are_stopwords_not_typos(analyzer: Analyzer) -> None:
     # "didn’t" is cleaned to "didnt", which must not be "corrected" into a rare word ("didst").
     assert analyzer.terms("Didn’t they? Isn't it? Can't he?", correct_typos=True) == []
