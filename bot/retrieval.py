@@ -30,7 +30,7 @@ from rapidfuzz import fuzz, process
 
 from bot.attribution import REPORTING_VERBS, Attribution, speakers_of_spans
 from bot.knowledge import KnowledgeBase, LoadedFact
-from bot.text import Analyzer, clean, tokens
+from bot.text import Analyzer, clean, stem, tokens
 
 
 class ChoiceKind(StrEnum):
@@ -107,6 +107,8 @@ _TIME_SPAN = (
     r"|permanently)\b"
 )
 
+_SPECIFIC_PATTERNS = (re.compile(_NUMBER), re.compile(_DATE))
+
 ANSWER_TYPES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
     # (what the question asks for, what a quote must contain to answer it)
     (
@@ -146,6 +148,13 @@ answered by "...involving the U.S., Ukraine, and European leaders"), and otherwi
 beyond the question and who said it ("What are the larger challenges?" is not answered by "he
 also stressed that larger challenges remain unresolved")."""
 
+
+ASKS_FOR_SPECIFICS = re.compile(
+    r"\b(?:exact|exactly|specific|specifically|precise|precisely|actual|details?|particulars)\b"
+)
+"""A question that insists on specifics ("What is the exact deadline?") needs a quote that
+gives one: a number, a date, or a name the question does not already say. A question about what
+someone said is answered by their words, whatever they are."""
 
 ASKS_ABOUT_STRUCTURE = re.compile(
     r"\b(?:section|heading|headline|title|subtitle|subheading|subhead|header)s?\b"
@@ -364,7 +373,10 @@ class Retriever:
         identifies = asks_for_person or bool(ASKS_TO_IDENTIFY.search(cleaned))
         about_structure = bool(ASKS_ABOUT_STRUCTURE.search(cleaned))
         named = frozenset(analysis.terms) & self.attribution.people - asked_speakers
-        if required or asked_speakers or identifies or named or not about_structure:
+        specifics = bool(ASKS_FOR_SPECIFICS.search(cleaned)) and not any(
+            stem(word) in REPORTING_VERBS for word in tokens(question)
+        )
+        if required or asked_speakers or identifies or named or specifics or not about_structure:
             for position, fact_index in enumerate(candidates.tolist()):
                 quotes = self._fact_quotes_clean[fact_index]
                 if any(not pattern.search(quotes) for pattern in required):
@@ -373,6 +385,8 @@ class Retriever:
                     final[position] *= w.attribution_penalty
                 if named - self._fact_people[fact_index]:
                     final[position] *= w.attribution_penalty
+                if specifics and not self._gives_specifics(fact_index, analysis.terms):
+                    final[position] *= w.identification_penalty
                 if identifies and not self._identifies(
                     fact_index, analysis.terms, people_only=asks_for_person
                 ):
@@ -416,6 +430,15 @@ class Retriever:
             if span.is_heading:
                 found |= self.attribution.people_in(span.text)
         return frozenset(found)
+
+    def _gives_specifics(self, fact_index: int, asked: Sequence[str]) -> bool:
+        """Whether the fact's quote nearest the question has a number, a date or a new name."""
+        quotes = self.facts[fact_index].fact.quotes
+        nearest = max(quotes, key=lambda quote: self.coverage_of(asked, quote))
+        if any(pattern.search(clean(nearest)) for pattern in _SPECIFIC_PATTERNS):
+            return True
+        names = self.attribution.names - self.attribution.titles
+        return bool((self._quote_terms[nearest] & names) - set(asked))
 
     def _repeats_quote(self, fact_index: int, asked: Sequence[str]) -> bool:
         """Whether the question is mostly the words of one of the fact's quotes (someone typing

@@ -299,3 +299,20 @@ def test_a_place_speaks_through_the_people_its_titles_and_aliases_name() -> None
     assert attribution.asked_speakers("What did Avalon say?") == {"ada", "brook", "reed"}
     # a person speaks for themselves, whatever places their name stood next to
     assert attribution.asked_speakers("What did Ada Brook say?") == {"ada", "brook"}
+
+
+def test_insisting_on_specifics_needs_a_quote_that_has_one(council: KnowledgeBase) -> None:
+    vague, vague_unchecked = confidences(council, "What exactly remains unresolved?")
+    dated, dated_unchecked = confidences(council, "What is the exact day the officials met?")
+
+    # "Other problems remain unresolved" names no number, date or name…
+    expected = vague_unchecked["other-problems"] * 0.5
+    assert vague["other-problems"] == pytest.approx(expected, abs=0.1)
+    # …"met at the harbor on Friday" does.
+    assert dated["officials-met"] == dated_unchecked["officials-met"]
+
+
+def test_asking_exactly_what_someone_said_wants_their_words(council: KnowledgeBase) -> None:
+    checked, unchecked = confidences(council, "What exactly did the mayor say about problems?")
+
+    assert checked["other-problems"] == unchecked["other-problems"]
