@@ -10,10 +10,11 @@ named speaker) just before a reporting verb ("Rubio said", "“...,” he noted"
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 
 from bot.article import ArticleText
-from bot.text import Analyzer, is_common_english_word, stem, tokens
+from bot.text import Analyzer, english_frequencies, is_common_english_word, stem, tokens
 
 REPORTING_VERBS = frozenset(
     stem(v)
@@ -30,8 +31,13 @@ REPORTING_VERBS = frozenset(
 _ABOUT_THE_ARTICLE = re.compile(
     r"(?:in|by) (?:the |this )?(?:article|piece|story|text|report|news|caption)\b"
 )
+_ARTICLES = frozenset({"the", "a", "an"})
 _PRONOUNS = frozenset({"he", "she", "they"})
-_SKIPPABLE = frozenset({"also", "then", "once", "later", "still", "had", "has", "have", "did"})
+_SKIPPABLE = frozenset(
+    {"also", "then", "once", "later", "still", "had", "has", "have", "did"}
+    # "Zelenskyy's office echoed": the office speaks for the name before it
+    | {"office", "team", "aides", "camp", "spokesperson", "spokesman", "spokeswoman"}
+)
 _WORD = re.compile(r"[\w’']+")
 # Names keep their inner dots: "U.S." is one name, not the letters "U" and "S".
 _NAME_WORD = re.compile(r"\w+(?:[.’']\w+)*\.?")
@@ -44,9 +50,21 @@ _TITLES = frozenset(
     chairwoman premier commissioner mr mrs ms dr
     """.split()
 )
+# A title word that stands for a person when used alone ("the president's urgency"). "State"
+# only continues "Secretary of State"; alone it is the verb "stated" once stemmed.
+_TITLE_REFERENCES = _TITLES - {"state"}
 _LOOKBACK = 4
 _LOOKAHEAD = 6
 _BY = frozenset({"by", "between", "among"})
+_DATE_WORDS = frozenset(
+    """
+    monday tuesday wednesday thursday friday saturday sunday january february march april may
+    june july august september october november december
+    """.split()
+)
+NAME_MAX_FREQUENCY = 2000
+"""A word rarer than this in English may be a name the knowledge has never seen ("putin");
+"delegates" or "statement" are not."""
 _PARENTHESISED = re.compile(r"\([^)]*\)")
 
 
@@ -67,6 +85,10 @@ class Attribution:
         self.affiliated: dict[str, set[str]] = {}
         """People who speak for a place: named after a title the place qualifies ("Russian
         Foreign Affairs Minister Sergei Lavrov"), or in an alias such as "Ukraine's president"."""
+        self._name_counts: Counter[str] = Counter()
+        self._pretitle_counts: Counter[str] = Counter()
+        """How often each name occurs, and how often just before a title: a word seen only there
+        ("Foreign" in "Foreign Affairs Minister") is part of the title, not a place."""
         self.title_people: dict[str, frozenset[str]] = {}
         """The first person named after each title ("president" -> Donald Trump)."""
         self.known_terms: frozenset[str] | None = None
@@ -86,8 +108,16 @@ class Attribution:
             for index, word in enumerate(words):
                 if stem(word.lower()) not in REPORTING_VERBS:
                     continue
-                for previous in reversed(words[max(0, index - _LOOKBACK) : index]):
+                start = max(0, index - _LOOKBACK)
+                for offset, previous in enumerate(reversed(words[start:index])):
                     lowered = previous.lower()
+                    first_word = index - 1 - offset == 0
+                    if (
+                        first_word
+                        and is_common_english_word(lowered)
+                        and not set(self._name_terms(previous)) <= self.names
+                    ):
+                        break  # "Repairs were agreed, …": a sentence's first word, no name
                     if lowered in _PRONOUNS:
                         speakers.update(last_speaker)
                         break
@@ -97,6 +127,8 @@ class Attribution:
                     if previous[:1].isupper() and self._name_terms(previous):
                         speakers.update(self._name_terms(previous))
                         break
+                    if lowered in _ARTICLES:
+                        break  # "…, the council said": the speaker is no one named
                     if lowered not in _SKIPPABLE and previous[:1].isupper():
                         break
                 speakers.update(self._named_after(words[index + 1 :]))
@@ -116,6 +148,8 @@ class Attribution:
             if word.lower() == "of":
                 continue
             if not word[:1].isupper():
+                break
+            if word.lower() in _DATE_WORDS:  # "announced by Friday": a deadline, no one
                 break
             found.update(t for t in self._name_terms(word) if t not in self.titles)
         return found
@@ -148,6 +182,7 @@ class Attribution:
                     end_run()
                 if not run_titles:
                     run_places.update(before)
+                    self._pretitle_counts.update(before)
                 run_titles.extend(self._name_terms(word))
                 if word[:1].isupper() and position:
                     self.names.update(self._name_terms(word))
@@ -164,6 +199,7 @@ class Attribution:
                 continue
             terms = self._name_terms(word)
             self.names.update(terms)
+            self._name_counts.update(terms)
             if run_titles:
                 self.people.update(terms)
                 run_people.update(terms)
@@ -188,18 +224,47 @@ class Attribution:
         """The people who speak for a place (none for a person: people speak for themselves)."""
         if term in self.people or term in self.titles:
             return set()
+        if self._only_in_titles(term):
+            return set()
         return self.affiliated.get(term, set())
+
+    def _only_in_titles(self, term: str) -> bool:
+        """A name seen only just before a title is part of it ("Foreign Affairs Minister")."""
+        return 0 < self._name_counts[term] <= self._pretitle_counts[term]
 
     def people_in(self, text: str) -> frozenset[str]:
         """The people ``text`` names, by name or by a title ("the president's urgency")."""
         # Word by word too: people were collected that way, and an alias may join a first name
         # to the surname ("Volodymyr Zelenskyy" is one alias, "Volodymyr" alone a person term).
+        words = tokens(text)
         terms = set(self._analyzer.terms(text))
-        terms.update(t for word in tokens(text) for t in self._name_terms(word))
+        terms.update(t for word in words for t in self._name_terms(word))
         found = terms & self.people
-        for title in terms & self.titles:
-            found |= self.title_people.get(title, frozenset())
+        for word in words:
+            # The title word itself, not its stem: "stated" is no "State" (Secretary of).
+            if word in _TITLE_REFERENCES:
+                for title in self._name_terms(word):
+                    found |= self.title_people.get(title, frozenset())
         return frozenset(found)
+
+    def _reporting_verb(self, words: list[str]) -> int | None:
+        """Where the question's reporting verb is, if it asks about someone's words."""
+        inside = self._analyzer.phrase_positions(words)
+        for index, word in enumerate(words):
+            if stem(word) not in REPORTING_VERBS or index in inside:
+                continue
+            # "the diplomat mentioned in the piece" cites the article; "what did X say in the
+            # piece" still asks for X's words.
+            if word.endswith("ed") and _ABOUT_THE_ARTICLE.match(
+                " ".join(words[index + 1 : index + 4])
+            ):
+                continue
+            return index
+        return None
+
+    def asks_about_words(self, question: str) -> bool:
+        """Whether the question asks what someone said ("what did X say", "what was said")."""
+        return self._reporting_verb(tokens(question)) is not None
 
     def asked_speakers(self, question: str) -> frozenset[str]:
         """Names a question asks to hear from: "what did <names> say/tell/think ...".
@@ -208,33 +273,41 @@ class Attribution:
         attribution does not constrain the answer.
         """
         words = tokens(question)  # cleaned: no @mentions, links or curly quotes
-        for index, word in enumerate(words):
-            # "Who is the diplomat mentioned in the piece?" cites the article, not a speaker.
-            if _ABOUT_THE_ARTICLE.match(" ".join(words[index + 1 : index + 4])):
-                continue
-            if stem(word) in REPORTING_VERBS and not self._analyzer.in_phrase(words, index):
-                # "What did Rubio say", or "what was said by/between Trump and Vance".
-                after = words[index + 1 :]
-                named = " ".join(after[1:_LOOKAHEAD]) if after and after[0] in _BY else ""
-                terms = self._analyzer.terms(
-                    " ".join(words[:index]) + " " + named, correct_typos=True
-                )
-                # A place speaks through its people: "what did the Kremlin say" asks for Lavrov.
-                return frozenset(
-                    who
-                    for t in terms
-                    if self._could_speak(t)
-                    for who in (self._speaking_for(t) or {t})
-                )
-        return frozenset()
+        index = self._reporting_verb(words)
+        if index is None:
+            return frozenset()
+        # "What did Rubio say", or "what was said by/between Trump and Vance".
+        after = words[index + 1 :]
+        asking = words[:index] + (after[1:_LOOKAHEAD] if after and after[0] in _BY else [])
+        terms = self._analyzer.terms(" ".join(asking), correct_typos=True)
+        # A word the knowledge has never seen speaks only if it looks like a name: capitalised
+        # in the question, or rare in English ("putin", not "delegates").
+        capitalised = {w.lower() for w in _words(question)[1:] if w[:1].isupper()}
+        frequencies = english_frequencies()
+        name_like = {
+            t
+            for w in asking
+            if w in capitalised or frequencies.get(w, 0) < NAME_MAX_FREQUENCY
+            for t in self._analyzer.terms(w, correct_typos=True)
+        }
+        # A place speaks through its people: "what did the Kremlin say" asks for Lavrov.
+        return frozenset(
+            who
+            for t in terms
+            if self._could_speak(t, name_like)
+            for who in (self._speaking_for(t) or {t})
+        )
 
-    def _could_speak(self, term: str) -> bool:
-        # A title alone ("what did the president say") names no one in particular; a word the
-        # knowledge has never seen ("What has Putin said?") names someone it does not quote.
-        if term in self.titles:
+    def _could_speak(self, term: str, name_like: set[str]) -> bool:
+        # People speak, and places through their people; a title alone ("what did the
+        # president say") names no one in particular. A name-like word the knowledge has never
+        # seen ("What has Putin said?") names someone it does not quote.
+        if term in self.titles or self._only_in_titles(term):
             return False
-        return term in self.names or (self.known_terms is not None and term not in self.known_terms)
-
+        if term in self.names:
+            return True
+        known = self.known_terms
+        return known is not None and term not in known and term in name_like
 
 def speakers_of_spans(
     spans: Iterable[tuple[int, int]], article: ArticleText, speakers: list[frozenset[str]]

@@ -30,7 +30,7 @@ from rapidfuzz import fuzz, process
 
 from bot.attribution import REPORTING_VERBS, Attribution, speakers_of_spans
 from bot.knowledge import KnowledgeBase, LoadedFact
-from bot.text import Analyzer, clean, stem, tokens
+from bot.text import Analyzer, clean, tokens
 
 
 class ChoiceKind(StrEnum):
@@ -107,7 +107,8 @@ _TIME_SPAN = (
     r"|permanently)\b"
 )
 
-_SPECIFIC_PATTERNS = (re.compile(_NUMBER), re.compile(_DATE))
+# A month alone counts too: "April or May" is specific, though no day is given.
+_SPECIFIC_PATTERNS = (re.compile(_NUMBER), re.compile(_DATE), re.compile(rf"\b{_MONTH}\b"))
 
 ANSWER_TYPES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
     # (what the question asks for, what a quote must contain to answer it)
@@ -373,9 +374,9 @@ class Retriever:
         identifies = asks_for_person or bool(ASKS_TO_IDENTIFY.search(cleaned))
         about_structure = bool(ASKS_ABOUT_STRUCTURE.search(cleaned))
         named = frozenset(analysis.terms) & self.attribution.people - asked_speakers
-        specifics = bool(ASKS_FOR_SPECIFICS.search(cleaned)) and not any(
-            stem(word) in REPORTING_VERBS for word in tokens(question)
-        )
+        specifics = bool(
+            ASKS_FOR_SPECIFICS.search(cleaned)
+        ) and not self.attribution.asks_about_words(question)
         if required or asked_speakers or identifies or named or specifics or not about_structure:
             for position, fact_index in enumerate(candidates.tolist()):
                 quotes = self._fact_quotes_clean[fact_index]
@@ -383,7 +384,8 @@ class Retriever:
                     final[position] *= w.answer_type_penalty
                 if asked_speakers and not asked_speakers & self._fact_speakers[fact_index]:
                     final[position] *= w.attribution_penalty
-                if named - self._fact_people[fact_index]:
+                heading = self._fact_is_heading[fact_index]
+                if named - self._fact_people[fact_index] and not (heading and about_structure):
                     final[position] *= w.attribution_penalty
                 if specifics and not self._gives_specifics(fact_index, analysis.terms):
                     final[position] *= w.identification_penalty
@@ -452,7 +454,10 @@ class Retriever:
         nearest = max(quotes, key=lambda quote: self.coverage_of(asked, quote))
         told = self._quote_terms[nearest] - set(asked)
         if people_only:
-            return bool(told & self.attribution.people)
+            # Someone named in a quote about something else ("Which leaders were in Paris?"
+            # is not answered by "President Donald Trump has hinted at pulling back…").
+            covered = self.coverage_of(asked, nearest) > 0
+            return covered and bool(told & self.attribution.people)
         # "He also stressed that larger challenges remain" or "..., the mayor said" tells who
         # spoke, nothing more.
         return bool(

@@ -78,7 +78,10 @@ def clean(text: str) -> str:
 
 # Where one part of a chat message ends and the next begins: sentence punctuation (not the dots
 # of "U.S."), line breaks, @mentions, and emoji or other symbols.
-_SEGMENT_BREAK = re.compile(r"(?<![A-Z])[.!?;]+(?=\s|$)|\n|@\w+|[^\w\s,'’‘\"“”()/&%$.:-]+")
+# The lookbehind keeps a long run of dots linear (each dot is not a new start of the run).
+_SEGMENT_BREAK = re.compile(
+    r"(?<![A-Z.!?;])[.!?;]+(?=\s|$)|\n|@\w+|[^\w\s,'’‘\"“”()/&%$.:-]+"
+)
 _QUESTION_WORDS = frozenset(
     """
     who whom whose what whats which when where why how is are was were do does did can could
@@ -119,7 +122,8 @@ COMMON_WORD_MIN_FREQUENCY = 100
 
 
 @lru_cache(maxsize=1)
-def _english_frequencies() -> dict[str, int]:
+def english_frequencies() -> dict[str, int]:
+    """How often each English word occurs in pyspellchecker's corpus."""
     return dict(SpellChecker(distance=1).word_frequency.dictionary)
 
 
@@ -127,7 +131,7 @@ def _english_frequencies() -> dict[str, int]:
 def _common_english_words() -> dict[tuple[str, int], list[str]]:
     """Common English words by first letter and length: a typo rarely changes the first letter,
     so a misspelt word is compared with a few hundred words rather than forty thousand."""
-    frequencies = _english_frequencies()
+    frequencies = english_frequencies()
     buckets: dict[tuple[str, int], list[str]] = {}
     for w, n in frequencies.items():
         if n >= COMMON_WORD_MIN_FREQUENCY and w.isalpha() and 3 <= len(w) <= MAX_WORD_CHARS:
@@ -148,7 +152,7 @@ def english_correction(word: str) -> str | None:
     keeping the first letter. None for words English knows at all (names such as "putin" are
     left alone).
     """
-    if word in _english_frequencies():
+    if word in english_frequencies():
         return None
     max_edits = 2 if len(word) >= 6 else 1
     buckets = _common_english_words()
@@ -162,13 +166,13 @@ def english_correction(word: str) -> str | None:
     )
     if not found:
         return None
-    frequencies = _english_frequencies()
+    frequencies = english_frequencies()
     return min(found, key=lambda hit: (hit[1], -frequencies[hit[0]]))[0]
 
 
 def is_common_english_word(word: str) -> bool:
     """True for real English words ("string", "tire"), which must never be "corrected"."""
-    return _english_frequencies().get(word, 0) >= COMMON_WORD_MIN_FREQUENCY
+    return english_frequencies().get(word, 0) >= COMMON_WORD_MIN_FREQUENCY
 
 
 @lru_cache(maxsize=65_536)
@@ -221,6 +225,7 @@ class Analyzer:
         stopword_tokens = {t for w in self.stopwords for t in tokens(w)}
         self._known = frozenset(self._vocabulary) | stopword_tokens | self._noise_words
         self._correct.cache_clear()
+        _common_english_words()  # built now, not on the first question with a typo
 
     @lru_cache(maxsize=16_384)  # noqa: B019 - one Analyzer lives as long as the process
     def _correct(self, word: str) -> str:
@@ -242,7 +247,7 @@ class Analyzer:
             return word
         # Ties: a word typed short is most often cut off ("wher" is "where", not "when"), then
         # the more common word wins.
-        frequencies = _english_frequencies()
+        frequencies = english_frequencies()
         best = min(
             found,
             key=lambda hit: (hit[1], not hit[0].startswith(word), -frequencies.get(hit[0], 0)),
@@ -268,20 +273,21 @@ class Analyzer:
             and not is_common_english_word(word)
         )
 
-    def in_phrase(self, words: Sequence[str], index: int) -> bool:
-        """Whether ``words[index]`` belongs to a multi-word alias or chat-noise phrase ("state"
-        in "secretary of state", "says" in "my uncle says"): it does not mean what it means
+    def phrase_positions(self, words: Sequence[str]) -> frozenset[int]:
+        """Indexes of the words inside a multi-word alias or chat-noise phrase ("state" in
+        "secretary of state", "says" in "my uncle says"): they do not mean what they mean
         alone."""
         stems = [stem(w) for w in words]
+        inside: set[int] = set()
         for table, length, seq in (
             (self._aliases, self._alias_len, stems),
             (self._noise, self._noise_len, list(words)),
         ):
             for n in range(2, length + 1):
-                for start in range(max(0, index - n + 1), min(index, len(seq) - n) + 1):
+                for start in range(len(seq) - n + 1):
                     if tuple(seq[start : start + n]) in table:
-                        return True
-        return False
+                        inside.update(range(start, start + n))
+        return frozenset(inside)
 
     def _without_noise(self, words: list[str]) -> list[str]:
         kept: list[str] = []

@@ -291,7 +291,8 @@ def test_a_place_speaks_through_the_people_its_titles_and_aliases_name() -> None
     analyzer = Analyzer(alias_groups=[["reed", "tom reed", "avalon's harbor master"]])
     attribution = Attribution(analyzer)
     article = ArticleText.parse(
-        "On Friday, Avalon Mayor Ada Brook said the pier will reopen. Mr Tom Reed agreed.\n"
+        "On Friday, Avalon Mayor Ada Brook said the pier will reopen. Mr Tom Reed agreed. "
+        "The pier in Avalon is old.\n"
     )
     attribution.sentence_speakers(article)
     attribution.add_alias_affiliations([["reed", "tom reed", "avalon's harbor master"]])
@@ -316,3 +317,68 @@ def test_asking_exactly_what_someone_said_wants_their_words(council: KnowledgeBa
     checked, unchecked = confidences(council, "What exactly did the mayor say about problems?")
 
     assert checked["other-problems"] == unchecked["other-problems"]
+
+
+# Found in review: each of these once went wrong.
+
+
+@pytest.mark.parametrize(
+    ("question", "speakers"),
+    [
+        # "in the piece" after "did X say" still asks for X's words
+        ("What did Lavrov say in the piece about security guarantees?", {"lavrov"}),
+        # words that are not names do not speak, nor does a word only ever part of a title
+        ("What did the delegates say about the reception?", set()),
+        ("What did foreign media say about the Paris talks?", set()),
+    ],
+)
+def test_who_a_question_asks_to_hear_from(
+    engine: AnswerEngine, question: str, speakers: set[str]
+) -> None:
+    assert engine.retriever.attribution.asked_speakers(question) >= speakers
+    assert not (engine.retriever.attribution.asked_speakers(question) - speakers - {"sergei"})
+
+
+def test_stated_is_not_the_secretary_of_state(engine: AnswerEngine) -> None:
+    people = engine.retriever.attribution.people_in("“It’s coming to a head,” Trump stated.")
+
+    assert "rubio" not in people
+
+
+def test_the_united_states_is_not_a_reporting_verb(engine: AnswerEngine) -> None:
+    attribution = engine.retriever.attribution
+
+    assert not attribution.asks_about_words("What is the exact deadline for the United States?")
+    assert attribution.asks_about_words("What exactly did Rubio say?")
+
+
+@pytest.mark.parametrize(
+    ("question", "quoted"),
+    [
+        ("When exactly could peace come?", "April or May"),  # a month is a specific
+        # a section question naming someone is answered by the heading
+        ("Which section is about Lavrov?", "Russian Diplomacy Still in the Picture"),
+    ],
+)
+def test_answered_with_the_quote(engine: AnswerEngine, question: str, quoted: str) -> None:
+    answer = engine.answer(question)
+
+    assert answer.answered, (question, answer.confidence)
+    assert quoted in answer.citations[0].quote
+
+
+def test_a_date_after_by_is_no_speaker() -> None:
+    attribution = Attribution(Analyzer())
+    article = ArticleText.parse(
+        "Repairs will be announced by Friday in Avalon, the council said. Mayor Ada Brook agreed.\n"
+    )
+    attribution.sentence_speakers(article)
+
+    assert attribution.people == {"ada", "brook"}
+
+
+def test_phrase_positions_cover_aliases_and_noise() -> None:
+    analyzer = Analyzer(alias_groups=[["rubio", "secretary of state"]], noise=["my uncle says"])
+
+    words = ["my", "uncle", "says", "the", "secretary", "of", "state", "said"]
+    assert analyzer.phrase_positions(words) == {0, 1, 2, 4, 5, 6}

@@ -285,6 +285,7 @@ def test_inline_queries_typed_on_the_way_to_a_longer_one_are_left_out(
         inline("what did putin say about lavrov", NOW + 1, user="someone else"),
         inline("kharkiv", NOW + 1),  # a new question, not the rest of this one
         inline("what did", NOW + 1),  # shorter: typing was undone, both stand
+        inline("what did vance say", NOW + 1),  # another name, not the rest of "putin"
     ],
 )
 def test_inline_queries_that_are_not_on_the_way_to_the_next_are_kept(

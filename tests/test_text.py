@@ -180,3 +180,7 @@ def test_engine_analyzer_never_raises_and_drops_single_characters(
 )
 def test_the_question_that_ends_a_chat_message(message: str, question: str | None) -> None:
     assert last_question(message) == question
+
+
+def test_a_long_run_of_dots_ends_no_question() -> None:
+    assert last_question("." * 4095 + "x") is None

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
 
 from bot.answers import AnswerEngine
 from bot.recording import Channel, Recorder
@@ -240,15 +241,20 @@ def _typed_on_the_way(earlier: str, later: str) -> bool:
     """Whether ``earlier`` is what someone had typed on the way to ``later``.
 
     Telegram sends an inline query at each pause in typing: "what did rub", then "what did
-    rubio say". A half-typed last word may differ ("rubip"), so it is left out of the check.
+    rubio say". The last word may still be half typed, even mistyped ("rubip"), but it must be
+    the start of the word that later stands there: "who is rubio" is not on the way to "who is
+    zelenskyy".
     """
-    earlier, later = clean(earlier), clean(later)
-    if len(earlier) >= len(later):
+    typed, final = clean(earlier).split(), clean(later).split()
+    if not typed or len(" ".join(typed)) >= len(" ".join(final)) or len(final) < len(typed):
         return False
-    if later.startswith(earlier):
-        return True
-    head = earlier.rpartition(" ")[0]
-    return bool(head) and later.startswith(head + " ")
+    *head, last = typed
+    if final[: len(head)] != head:
+        return False
+    target = final[len(head)]
+    return target.startswith(last) or (
+        len(last) >= 3 and Levenshtein.distance(last, target[: len(last)]) <= 1
+    )
 
 
 def without_partial_inline_queries(

@@ -86,7 +86,8 @@ def without_mention(text: str, username: str) -> str:
     """
     if not username:
         return text.strip()
-    mention = re.compile(rf"\s*@{re.escape(username)}\b\s*", flags=re.IGNORECASE)
+    # (?<!\w): "a@citebot.com" is an e-mail address, not a mention.
+    mention = re.compile(rf"\s*(?<!\w)@{re.escape(username)}\b\s*", flags=re.IGNORECASE)
     return mention.sub(" — ", text).strip().strip("—").strip()
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from bot.telegram.handlers import without_mention
 from tests.telegram import updates
 from tests.telegram.conftest import BotHarness
 from tests.telegram.fake_bot_api import parse_telegram_html
@@ -108,3 +109,8 @@ async def test_an_edited_mention_edits_the_answer_in_the_group(harness: BotHarne
     assert (edit["chat_id"], edit["message_id"]) == (GROUP, answer_id)
     assert PARIS_QUOTE in parse_telegram_html(edit["text"])
     assert [c for c in calls if c.method == "sendMessage"] == []
+
+
+def test_an_email_address_is_no_mention_of_the_bot() -> None:
+    assert without_mention(f"write to a@{USERNAME}.com", USERNAME) == f"write to a@{USERNAME}.com"
+    assert without_mention(f"hi @{USERNAME} who was there", USERNAME) == "hi — who was there"
