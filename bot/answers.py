@@ -26,7 +26,7 @@ from bot.article import Paragraph
 from bot.attribution import REPORTING_VERBS
 from bot.knowledge import KnowledgeBase, LoadedFact, QuoteSpan, load_knowledge
 from bot.retrieval import FactMatch, Retriever, ScoringWeights
-from bot.text import last_question, tokens
+from bot.text import question_parts, tokens
 
 
 class AnswerStatus(StrEnum):
@@ -158,12 +158,13 @@ class AnswerEngine:
             )
         question = question.strip()
         matches = self.retriever.search(question, limit=8)
-        # In a chat message of several parts the question is usually the last one; the rest
-        # is chatter that can drown it ("brb dinner... @bot who was at the paris meeting?").
-        # A last part of one content word ("is it gonna work or what") is too thin alone.
-        last = last_question(question)
-        if last is not None and len(self.retriever.analyse(last).terms) >= 2:
-            alone = self.retriever.search(last, limit=8)
+        # In a chat message of several parts the question is one of them, usually the last;
+        # the chatter around it can drown it ("brb dinner... @bot who was at the Paris
+        # meeting?"). A part of one content word ("is it gonna work") is too thin alone.
+        for part in question_parts(question):
+            if len(self.retriever.analyse(part).terms) < 2:
+                continue
+            alone = self.retriever.search(part, limit=8)
             if alone and (not matches or alone[0].confidence > matches[0].confidence):
                 matches = alone
         best = matches[0] if matches else None

@@ -80,7 +80,7 @@ def clean(text: str) -> str:
 # of "U.S."), line breaks, @mentions, and emoji or other symbols.
 # The lookbehind keeps a long run of dots linear (each dot is not a new start of the run).
 _SEGMENT_BREAK = re.compile(
-    r"(?<![A-Z.!?;])[.!?;]+(?=\s|$)|\n|@\w+|[^\w\s,'’‘\"“”()/&%$.:-]+"
+    r"(?<![A-Z.!?;])[.!?;]+(?=\s|$)|:(?=\s)|\n|@\w+|[^\w\s,'’‘\"“”()/&%$.:-]+"
 )
 _QUESTION_WORDS = frozenset(
     """
@@ -90,20 +90,47 @@ _QUESTION_WORDS = frozenset(
 )
 
 
-def last_question(text: str) -> str | None:
-    """The question that ends a chat message of several parts, if its last part is one.
+MAX_QUESTION_PARTS = 3
+"""At most this many parts of one chat message are scored on their own (the last ones)."""
+_LEAD_IN_WORDS = 4
+
+
+_WH_WORDS = frozenset("who whom whose what whats which when where why how".split())
+
+
+def question_parts(text: str) -> list[str]:
+    """The questions inside a chat message of several parts, last first.
 
     "bro says paris was a 'turning point' 👀 @bot who was actually in that meeting" asks "who
-    was actually in that meeting"; the chatter before it is context, not the question.
+    was actually in that meeting", and "Sarah: what did Rubio and Lavrov discuss? Tom: nothing
+    useful. Bot?" asks "what did Rubio and Lavrov discuss": the chatter around a question is
+    context, not the question. A part is a question when a question word opens it, or a
+    wh-word comes within its first few words ("seriously tho, how did ukraine react…" asks from
+    "how").
     """
     parts = [p.strip() for p in _SEGMENT_BREAK.split(text) if p and p.strip()]
     if len(parts) < 2:
-        return None
-    last = parts[-1]
-    words = tokens(last)
-    if len(words) < 2 or words[0] not in _QUESTION_WORDS:
-        return None
-    return last
+        return []
+    found: list[str] = []
+    for part in reversed(parts):
+        words = _TOKEN.findall(part)
+        lowered = [w.casefold() for w in words[:_LEAD_IN_WORDS]]
+        # "is it…", "did he…" open a question only as the first word; "how", "what"… may come
+        # after a few words of lead-in.
+        opening = next(
+            (
+                i
+                for i, w in enumerate(lowered)
+                if w in _WH_WORDS or (i == 0 and w in _QUESTION_WORDS)
+            ),
+            None,
+        )
+        if opening is None or len(words) - opening < 2:
+            continue
+        found.append(" ".join(words[opening:]))
+        if len(found) == MAX_QUESTION_PARTS:
+            break
+    return found
 
 
 MAX_WORD_CHARS = 40

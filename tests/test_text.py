@@ -14,7 +14,7 @@ from bot.text import (
     Analyzer,
     clean,
     english_correction,
-    last_question,
+    question_parts,
     stem,
     tokens,
 )
@@ -168,19 +168,24 @@ def test_engine_analyzer_never_raises_and_drops_single_characters(
 
 
 @pytest.mark.parametrize(
-    ("message", "question"),
+    ("message", "questions"),
     [
-        ("it was a turning point 👀 @citebot who was actually there", "who was actually there"),
-        ("guys guys. focus. what did they tell lavrov", "what did they tell lavrov"),
-        ("that photo 😔 — where was it taken?", "where was it taken"),
-        ("What did the U.S. say?", None),  # one part: the dots of "U.S." end no sentence
-        ("my uncle says yes. so what", None),  # the last part is no question
-        ("Who met in Paris?", None),
+        ("it was a turning point 👀 @citebot who was actually there", ["who was actually there"]),
+        ("guys guys. focus. what did they tell lavrov", ["what did they tell lavrov"]),
+        ("that photo 😔 — where was it taken?", ["where was it taken"]),
+        (
+            "Sarah: what did Rubio and Lavrov discuss? Tom: probably nothing useful. Bot?",
+            ["what did Rubio and Lavrov discuss"],
+        ),
+        ("haha wild. seriously tho, how did ukraine react?", ["how did ukraine react"]),
+        ("What did the U.S. say?", []),  # one part: the dots of "U.S." end no sentence
+        ("my uncle says yes. so what", []),  # no part is a question of two words or more
+        ("Who met in Paris?", []),
     ],
 )
-def test_the_question_that_ends_a_chat_message(message: str, question: str | None) -> None:
-    assert last_question(message) == question
+def test_the_questions_inside_a_chat_message(message: str, questions: list[str]) -> None:
+    assert question_parts(message) == questions
 
 
 def test_a_long_run_of_dots_ends_no_question() -> None:
-    assert last_question("." * 4095 + "x") is None
+    assert question_parts("." * 4095 + "x") == []
