@@ -439,7 +439,9 @@ class Retriever:
         nearest = max(quotes, key=lambda quote: self.coverage_of(asked, quote))
         if any(pattern.search(clean(nearest)) for pattern in _SPECIFIC_PATTERNS):
             return True
-        names = self.attribution.names - self.attribution.titles
+        # Who said it is no specific of what was said ("Rubio described the reception of the
+        # U.S. peace plan" says nothing exact about the plan).
+        names = self.attribution.names - self.attribution.titles - self._fact_speakers[fact_index]
         return bool((self._quote_terms[nearest] & names) - set(asked))
 
     def _repeats_quote(self, fact_index: int, asked: Sequence[str]) -> bool:

@@ -382,3 +382,12 @@ def test_phrase_positions_cover_aliases_and_noise() -> None:
 
     words = ["my", "uncle", "says", "the", "secretary", "of", "state", "said"]
     assert analyzer.phrase_positions(words) == {0, 1, 2, 4, 5, 6}
+
+
+def test_who_said_it_is_no_specific_of_what_was_said(knowledge: KnowledgeBase) -> None:
+    # "Rubio described the reception of the U.S. peace plan as “encouraging.”" names only its
+    # speaker: nothing exact about what the plan proposes.
+    checked, unchecked = confidences(knowledge, "What exactly does the U.S. peace plan propose?")
+
+    expected = unchecked["peace-plan-encouraging"] * 0.5
+    assert checked["peace-plan-encouraging"] == pytest.approx(expected, abs=0.1)
