@@ -9,12 +9,12 @@ from bot.evaluation import EvalReport, evaluate, load_bank
 from tests.support import QUESTION_BANKS
 
 # Regression guards, about 5 points under what the default engine (thresholds 56/40) scored on
-# tune.json + check.json (558 questions) when they were set: overall 0.887, in scope 0.856,
-# out-of-scope answered 0.059, far out-of-scope declined 81/81. Raise them as tuning improves;
+# tune.json + check.json (678 questions) when they were set: overall 0.889, in scope 0.865,
+# out-of-scope answered 0.068, far out-of-scope declined 95/95. Raise them as tuning improves;
 # falling below means a change made answers worse.
 MIN_OVERALL_ACCURACY = 0.84
-MIN_IN_SCOPE_ACCURACY = 0.80
-MAX_OUT_OF_SCOPE_ANSWERED = 0.10
+MIN_IN_SCOPE_ACCURACY = 0.81
+MAX_OUT_OF_SCOPE_ANSWERED = 0.11
 MIN_FAR_OUT_OF_SCOPE_DECLINED = 0.90
 MIN_CURATED_QUESTIONS_ANSWERED = 0.95  # measured 633/641 = 0.988 from their own fact
 
