@@ -182,6 +182,23 @@ def _csr(rows: Sequence[Sequence[int]]) -> tuple[npt.NDArray[np.int32], npt.NDAr
     return flat, offsets
 
 
+@dataclass(frozen=True, slots=True)
+class QuestionShape:
+    """What kind of answer a question asks for, read once per question (see ``Retriever._fit``)."""
+
+    terms: tuple[str, ...]
+    required: tuple[re.Pattern[str], ...]
+    """Patterns a quote needs: a number, a date or a duration."""
+    speakers: frozenset[str]
+    """Whose words it asks for ("What did Rubio say?")."""
+    named: frozenset[str]
+    """People it names otherwise ("When will Trump and Zelenskyy meet?")."""
+    identifies: bool
+    asks_for_person: bool
+    specifics: bool
+    about_structure: bool
+
+
 class Retriever:
     """Ranks a knowledge base's facts against a question."""
 
@@ -367,38 +384,9 @@ class Retriever:
         similarity = np.maximum.reduceat(scores, offsets).astype(np.float64) / 100.0
         final = blend[candidates] + w.similarity * similarity
 
-        required = unanswerable_types(question)
-        asked_speakers = self.attribution.asked_speakers(question)
-        cleaned = clean(question)
-        asks_for_person = bool(ASKS_FOR_PERSON.search(cleaned))
-        identifies = asks_for_person or bool(ASKS_TO_IDENTIFY.search(cleaned))
-        about_structure = bool(ASKS_ABOUT_STRUCTURE.search(cleaned))
-        named = frozenset(analysis.terms) & self.attribution.people - asked_speakers
-        specifics = bool(
-            ASKS_FOR_SPECIFICS.search(cleaned)
-        ) and not self.attribution.asks_about_words(question)
-        if required or asked_speakers or identifies or named or specifics or not about_structure:
-            for position, fact_index in enumerate(candidates.tolist()):
-                quotes = self._fact_quotes_clean[fact_index]
-                if any(not pattern.search(quotes) for pattern in required):
-                    final[position] *= w.answer_type_penalty
-                if asked_speakers and not asked_speakers & self._fact_speakers[fact_index]:
-                    final[position] *= w.attribution_penalty
-                heading = self._fact_is_heading[fact_index]
-                if named - self._fact_people[fact_index] and not (heading and about_structure):
-                    final[position] *= w.attribution_penalty
-                if specifics and not self._gives_specifics(fact_index, analysis.terms):
-                    final[position] *= w.identification_penalty
-                if identifies and not self._identifies(
-                    fact_index, analysis.terms, people_only=asks_for_person
-                ):
-                    final[position] *= w.identification_penalty
-                if (
-                    self._fact_is_heading[fact_index]
-                    and not about_structure
-                    and not self._repeats_quote(fact_index, analysis.terms)
-                ):
-                    final[position] *= w.answer_type_penalty
+        shape = self._shape(question, analysis)
+        for position, fact_index in enumerate(candidates.tolist()):
+            final[position] *= self._fit(fact_index, shape)
 
         confidence = np.round(100.0 * np.minimum(final, 1.0), 1)
         # Highest confidence first; ties go to the better-covered fact, then to file order.
@@ -432,6 +420,46 @@ class Retriever:
             if span.is_heading:
                 found |= self.attribution.people_in(span.text)
         return frozenset(found)
+
+    def _shape(self, question: str, analysis: QueryAnalysis) -> QuestionShape:
+        cleaned = clean(question)
+        speakers = self.attribution.asked_speakers(question)
+        asks_for_person = bool(ASKS_FOR_PERSON.search(cleaned))
+        return QuestionShape(
+            terms=analysis.terms,
+            required=tuple(unanswerable_types(question)),
+            speakers=speakers,
+            named=frozenset(analysis.terms) & self.attribution.people - speakers,
+            identifies=asks_for_person or bool(ASKS_TO_IDENTIFY.search(cleaned)),
+            asks_for_person=asks_for_person,
+            specifics=bool(ASKS_FOR_SPECIFICS.search(cleaned))
+            and not self.attribution.asks_about_words(question),
+            about_structure=bool(ASKS_ABOUT_STRUCTURE.search(cleaned)),
+        )
+
+    def _fit(self, fact_index: int, shape: QuestionShape) -> float:
+        """The factor (1 or less) by which the answer checks lower a fact's score."""
+        w = self.weights
+        factor = 1.0
+        quotes = self._fact_quotes_clean[fact_index]
+        heading = self._fact_is_heading[fact_index]
+        if any(not pattern.search(quotes) for pattern in shape.required):
+            factor *= w.answer_type_penalty
+        if shape.speakers and not shape.speakers & self._fact_speakers[fact_index]:
+            factor *= w.attribution_penalty
+        if shape.named - self._fact_people[fact_index] and not (heading and shape.about_structure):
+            factor *= w.attribution_penalty
+        if shape.specifics and not self._gives_specifics(fact_index, shape.terms):
+            factor *= w.identification_penalty
+        if shape.identifies and not self._identifies(
+            fact_index, shape.terms, people_only=shape.asks_for_person
+        ):
+            factor *= w.identification_penalty
+        if heading and not shape.about_structure and not self._repeats_quote(
+            fact_index, shape.terms
+        ):
+            factor *= w.answer_type_penalty
+        return factor
 
     def _gives_specifics(self, fact_index: int, asked: Sequence[str]) -> bool:
         """Whether the fact's quote nearest the question has a number, a date or a new name."""
