@@ -110,6 +110,7 @@ def _stats() -> dict[str, Any]:
         data = application.bot_data
         maps = stats["maps"]
         maps["flood limiter users"] = len(data.limiter)
+        maps["inline limiter users"] = len(data.inline_limiter)
         maps["answer log"] = len(data.answers)
         maps["application.user_data"] = len(application.user_data)
         maps["application.chat_data"] = len(application.chat_data)

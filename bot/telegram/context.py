@@ -41,6 +41,10 @@ class AnswerLog:
         return len(self._answers)
 
 
+INLINE_QUERIES_PER_QUESTION = 5
+"""Inline queries a user may send per question allowed by CITEBOT_RATE_LIMIT_PER_MINUTE."""
+
+
 @dataclass
 class BotData:
     """Shared state of one running bot.
@@ -52,6 +56,7 @@ class BotData:
     engine: AnswerEngine = field(init=False)
     questions: QuestionIndex = field(init=False)
     limiter: UserRateLimiter = field(init=False)
+    inline_limiter: UserRateLimiter = field(init=False)
     max_question_chars: int = 1000
     allowed_chats: frozenset[int] = frozenset()
     admin_user_ids: frozenset[int] = frozenset()
@@ -66,6 +71,11 @@ class BotData:
         self.recorder = recorder
         self.questions = QuestionIndex(engine.knowledge)
         self.limiter = UserRateLimiter(limit=settings.rate_limit_per_minute, window=60.0)
+        # Telegram sends an inline query at each pause in typing, so one question is several
+        # queries: inline gets its own, looser allowance, refused silently.
+        self.inline_limiter = UserRateLimiter(
+            limit=settings.rate_limit_per_minute * INLINE_QUERIES_PER_QUESTION, window=60.0
+        )
         self.max_question_chars = settings.max_question_chars
         self.allowed_chats = frozenset(settings.allowed_chats)
         self.admin_user_ids = frozenset(settings.admin_user_ids)

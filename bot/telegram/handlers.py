@@ -383,6 +383,12 @@ async def inline_query(update: Update, context: Context) -> None:
     if query is None:
         return
     data = context.bot_data
+    user_id = query.from_user.id
+    if not data.is_admin(user_id) and data.inline_limiter.check(user_id) is not Verdict.ALLOW:
+        # Past the allowance: no results and nothing recorded. An inline query cannot carry a
+        # notice, and the next pause in typing after the window sends another query anyway.
+        await query.answer([], cache_time=0, is_personal=True)
+        return
     engine, limit = data.engine, data.max_question_chars
     text = query.query.strip()
     answer = engine.answer(text) if text else None

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from bot import messages
 from bot.answers import AnswerEngine
 from bot.telegram.concurrency import PerChatUpdateProcessor
+from bot.telegram.context import INLINE_QUERIES_PER_QUESTION
 from tests.telegram import updates
 from tests.telegram.conftest import TOKEN, BotHarness, start_harness
 from tests.telegram.fake_bot_api import Call, FakeBotApi, parse_telegram_html
@@ -220,6 +221,28 @@ async def test_button_presses_over_the_flood_limit_are_still_answered(
     assert methods == [["answerCallbackQuery"]] * 3  # refused (the question used the quota)
     alerts = [calls[0].params.get("text") for calls in presses]
     assert alerts == [messages.BOT_RATE_LIMITED, None, None]  # told once, then just answered
+
+
+async def test_inline_queries_over_their_allowance_get_no_results(
+    api: FakeBotApi, bot_engine: AnswerEngine
+) -> None:
+    # 1 question a minute allows INLINE_QUERIES_PER_QUESTION inline queries (one per pause).
+    bot = await start_harness(api, bot_engine, rate_limit_per_minute=1)
+    try:
+        results = []
+        for _ in range(INLINE_QUERIES_PER_QUESTION + 2):
+            calls = await bot.feed(updates.inline_update("Who attended the Paris talks?"))
+            [answered] = [c for c in calls if c.method == "answerInlineQuery"]
+            results.append(len(answered.params["results"]))
+        other_user = await bot.feed(updates.inline_update("Who attended?", from_id=4242))
+    finally:
+        await bot.close()
+
+    allowed = INLINE_QUERIES_PER_QUESTION
+    assert all(results[:allowed])
+    assert results[allowed:] == [0, 0]
+    [answered] = [c for c in other_user if c.method == "answerInlineQuery"]
+    assert answered.params["results"]  # the allowance is per user
 
 
 async def test_inline_answers_behind_an_allow_list_are_personal(
