@@ -364,6 +364,15 @@ def cmd_suggest(args: argparse.Namespace, out: TextIO) -> int:
     if not wanted:
         out.write("\nNothing to apply.\n")
         return EXIT_OK
+    count = sum(len(questions) for questions in wanted.values())
+    if not args.yes and sys.stdin.isatty():
+        # A person at a terminal sees the list above before anything is written.
+        plural = "s" if count != 1 else ""
+        out.write(f"\nAdd {count} question{plural} to the facts' YAML files? [y/N] ")
+        out.flush()
+        if sys.stdin.readline().strip().lower() not in ("y", "yes"):
+            out.write("Nothing changed.\n")
+            return EXIT_OK
     result = add_questions(engine.knowledge, wanted)
     if not result.ok:
         raise CliError(
@@ -482,7 +491,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     suggest.add_argument("--since", metavar="WHEN", help=since_help + "; default: all records")
     suggest.add_argument("--apply", action="store_true",
-                         help="add the ADD questions to the facts' YAML files, then re-validate")
+                         help="add the ADD questions to the facts' YAML files, then re-validate "
+                              "(asks first when run at a terminal)")
+    suggest.add_argument("--yes", action="store_true",
+                         help="with --apply: do not ask for confirmation")
     suggest.add_argument("--json", action="store_true", help="print the suggestions as JSON")
     suggest.add_argument("--min-count", type=int, default=1, metavar="N",
                          help="only groups asked at least N times (default 1)")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -308,3 +310,31 @@ def test_suggestions_skip_inline_queries_typed_on_the_way(engine: AnswerEngine) 
 
     asked = [q for s in suggestions for q, _ in s.group.phrasings]
     assert asked == ["how many people died in kharkiv"]
+
+
+class _Terminal(io.StringIO):
+    """Standard input as a person at a terminal: their reply is already typed."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(("reply", "changed"), [("n\n", False), ("\n", False), ("y\n", True)])
+def test_suggest_apply_at_a_terminal_asks_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reply: str, changed: bool
+) -> None:
+    knowledge = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE_DIR, knowledge)
+    facts = knowledge / "sources" / "peace-talks" / "facts.yaml"
+    before = facts.read_text(encoding="utf-8")
+    asked = "Is it certain the diplomatic push will pay off?"
+    assert main(["--knowledge", str(knowledge), "ask", "--record", asked], out=io.StringIO()) == 0
+    monkeypatch.setattr(sys, "stdin", _Terminal(reply))
+
+    out = io.StringIO()
+    code = main(["--knowledge", str(knowledge), "suggest", "--apply"], out=out)
+
+    assert code == 0
+    assert "Add 1 question to the facts' YAML files? [y/N]" in out.getvalue()
+    assert (facts.read_text(encoding="utf-8") != before) is changed
+    assert ("Nothing changed." in out.getvalue()) is not changed
