@@ -113,8 +113,19 @@ _SPECIFIC_PATTERNS = (re.compile(_NUMBER), re.compile(_DATE), re.compile(rf"\b{_
 ANSWER_TYPES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
     # (what the question asks for, what a quote must contain to answer it)
     (
-        re.compile(r"\bhow (?:many|much)\b|\bwhat (?:percentage|number|amount|share)\b"),
+        # "How many days…?" or "how much time…?" asks how long: "within days" answers it.
+        re.compile(
+            r"\bhow (?:many|much)\b(?! (?:more |longer )?(?:seconds|minutes|hours|days|weeks"
+            r"|months|years|time)\b)|\bwhat (?:percentage|number|amount|share)\b"
+        ),
         re.compile(_NUMBER),
+    ),
+    (
+        re.compile(
+            r"\bhow (?:many|much) (?:more |longer )?(?:seconds|minutes|hours|days|weeks|months"
+            r"|years|time)\b"
+        ),
+        re.compile(rf"{_NUMBER}|{_TIME_SPAN}"),
     ),
     (
         re.compile(r"\b(?:what|which|exact) (?:date|day|year)\b|\bwhat time\b"),

@@ -391,3 +391,18 @@ def test_who_said_it_is_no_specific_of_what_was_said(knowledge: KnowledgeBase) -
 
     expected = unchecked["peace-plan-encouraging"] * 0.5
     assert checked["peace-plan-encouraging"] == pytest.approx(expected, abs=0.1)
+
+
+@pytest.mark.parametrize(
+    ("question", "quote", "answers"),
+    [
+        ("How many days does he have?", "we need to determine this within days", True),
+        ("How much time is left?", "the talks could take weeks", True),
+        ("How many people died?", "strikes hit the city for days", False),
+        ("How many people died?", "at least 12 people died", True),
+    ],
+)
+def test_how_many_days_is_answered_by_a_duration(question: str, quote: str, answers: bool) -> None:
+    needs = unanswerable_types(question)
+
+    assert all(pattern.search(clean(quote)) for pattern in needs) is answers
