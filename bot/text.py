@@ -256,6 +256,8 @@ class Analyzer:
 
     @lru_cache(maxsize=16_384)  # noqa: B019 - one Analyzer lives as long as the process
     def _correct(self, word: str) -> str:
+        if len(word) == 3 and word.isalpha() and word not in self._known:
+            return self._expand(word)
         if (
             word in self._known
             or len(word) < 4
@@ -280,6 +282,18 @@ class Analyzer:
             key=lambda hit: (hit[1], not hit[0].startswith(word), -frequencies.get(hit[0], 0)),
         )
         return str(best[0])
+
+    def _expand(self, word: str) -> str:
+        """A three-letter chat contraction of a knowledge word ("tlk" -> "talk"), when English
+        has no such word and exactly one knowledge word is that word with one letter added."""
+        if word in english_frequencies():
+            return word
+        found = [
+            w
+            for w in self._vocabulary
+            if len(w) == 4 and w[0] == word[0] and Levenshtein.distance(word, w) == 1
+        ]
+        return found[0] if len(found) == 1 else word
 
     def _corrected(self, words: list[str]) -> list[str]:
         corrected = [self._correct(w) for w in words]

@@ -127,6 +127,15 @@ def test_a_word_cut_short_is_completed_rather_than_changed() -> None:
     assert analyzer.terms("wher", correct_typos=True) == ["where"]
 
 
+def test_a_three_letter_chat_contraction_is_expanded_only_when_unambiguous() -> None:
+    analyzer = Analyzer()
+    analyzer.set_vocabulary(["talk", "tale", "deal", "dial"])
+
+    assert analyzer.terms("tlk", correct_typos=True) == ["talk"]  # only "talk" is one letter more
+    assert analyzer.terms("dal", correct_typos=True) == ["dal"]  # "deal" or "dial"? neither
+    assert analyzer.terms("tea", correct_typos=True) == ["tea"]  # an English word stays
+
+
 def test_contractions_are_stopwords_not_typos(analyzer: Analyzer) -> None:
     # "didn’t" is cleaned to "didnt", which must not be "corrected" into a rare word ("didst").
     assert analyzer.terms("Didn’t they? Isn't it? Can't he?", correct_typos=True) == []
