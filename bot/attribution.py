@@ -264,7 +264,7 @@ class Attribution:
 
     def asks_about_words(self, question: str) -> bool:
         """Whether the question asks what someone said ("what did X say", "what was said")."""
-        return self._reporting_verb(tokens(question)) is not None
+        return self.reported(question)[0]
 
     def asked_speakers(self, question: str) -> frozenset[str]:
         """Names a question asks to hear from: "what did <names> say/tell/think ...".
@@ -272,10 +272,14 @@ class Attribution:
         Empty when the question has no reporting verb or names no one before it, in which case
         attribution does not constrain the answer.
         """
+        return self.reported(question)[1]
+
+    def reported(self, question: str) -> tuple[bool, frozenset[str]]:
+        """Whether the question asks about someone's words, and whose (see ``asked_speakers``)."""
         words = tokens(question)  # cleaned: no @mentions, links or curly quotes
         index = self._reporting_verb(words)
         if index is None:
-            return frozenset()
+            return False, frozenset()
         # "What did Rubio say", or "what was said by/between Trump and Vance".
         after = words[index + 1 :]
         asking = words[:index] + (after[1:_LOOKAHEAD] if after and after[0] in _BY else [])
@@ -291,7 +295,7 @@ class Attribution:
             for t in self._analyzer.terms(w, correct_typos=True)
         }
         # A place speaks through its people: "what did the Kremlin say" asks for Lavrov.
-        return frozenset(
+        return True, frozenset(
             who
             for t in terms
             if self._could_speak(t, name_like)

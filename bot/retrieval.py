@@ -434,7 +434,7 @@ class Retriever:
 
     def _shape(self, question: str, analysis: QueryAnalysis) -> QuestionShape:
         cleaned = clean(question)
-        speakers = self.attribution.asked_speakers(question)
+        asks_about_words, speakers = self.attribution.reported(question)
         asks_for_person = bool(ASKS_FOR_PERSON.search(cleaned))
         return QuestionShape(
             terms=analysis.terms,
@@ -444,7 +444,7 @@ class Retriever:
             identifies=asks_for_person or bool(ASKS_TO_IDENTIFY.search(cleaned)),
             asks_for_person=asks_for_person,
             specifics=bool(ASKS_FOR_SPECIFICS.search(cleaned))
-            and not self.attribution.asks_about_words(question),
+            and not asks_about_words,
             about_structure=bool(ASKS_ABOUT_STRUCTURE.search(cleaned)),
         )
 
@@ -474,8 +474,7 @@ class Retriever:
 
     def _gives_specifics(self, fact_index: int, asked: Sequence[str]) -> bool:
         """Whether the fact's quote nearest the question has a number, a date or a new name."""
-        quotes = self.facts[fact_index].fact.quotes
-        nearest = max(quotes, key=lambda quote: self.coverage_of(asked, quote))
+        nearest = self._nearest_quote(fact_index, asked)
         if any(pattern.search(clean(nearest)) for pattern in _SPECIFIC_PATTERNS):
             return True
         # Who said it is no specific of what was said ("Rubio described the reception of the
@@ -489,10 +488,14 @@ class Retriever:
         quotes = self.facts[fact_index].fact.quotes
         return any(self.coverage_of(asked, quote) >= QUOTED_SHARE for quote in quotes)
 
+    def _nearest_quote(self, fact_index: int, asked: Sequence[str]) -> str:
+        """The fact's quote that covers most of the question (the first, on a tie)."""
+        quotes = self.facts[fact_index].fact.quotes
+        return max(quotes, key=lambda quote: self.coverage_of(asked, quote))
+
     def _identifies(self, fact_index: int, asked: Sequence[str], *, people_only: bool) -> bool:
         """Whether the fact's quote nearest the question tells more than the question says."""
-        quotes = self.facts[fact_index].fact.quotes
-        nearest = max(quotes, key=lambda quote: self.coverage_of(asked, quote))
+        nearest = self._nearest_quote(fact_index, asked)
         told = self._quote_terms[nearest] - set(asked)
         if people_only:
             # Someone named in a quote about something else ("Which leaders were in Paris?"

@@ -412,27 +412,27 @@ def format_report(report: Report) -> str:
     if not report.unanswered and not report.unanswered_without_text:
         lines.append("  none")
 
-    lines += ["", f"Low-confidence answers (below {report.low_confidence_below:.0f}):"]
-    for line in report.low_confidence:
-        lines.append(f"  {line.confidence:5.1f}  {line.question}  → {line.fact_id}"
-                     + (f"  ({line.count}×)" if line.count > 1 else ""))
-    if not report.low_confidence:
-        lines.append("  none")
-
-    lines += ["", "Answers voted not helpful:"]
-    for line in report.not_helpful_answers:
-        lines.append(f"  {line.not_helpful} not helpful / {line.helpful} helpful  "
-                     f"{line.question}  → {line.fact_id}")
-    if not report.not_helpful_answers:
-        lines.append("  none")
-
-    lines += ["", "Most-asked facts:"]
-    for fact in report.top_facts:
-        lines.append(f"  {fact.count:>5}  {fact.fact_id}  (helpful {fact.helpful}, "
-                     f"not helpful {fact.not_helpful})")
-    if not report.top_facts:
-        lines.append("  none")
+    lines += _section(
+        f"Low-confidence answers (below {report.low_confidence_below:.0f}):",
+        [f"  {line.confidence:5.1f}  {line.question}  → {line.fact_id}"
+         + (f"  ({line.count}×)" if line.count > 1 else "") for line in report.low_confidence],
+    )
+    lines += _section(
+        "Answers voted not helpful:",
+        [f"  {line.not_helpful} not helpful / {line.helpful} helpful  "
+         f"{line.question}  → {line.fact_id}" for line in report.not_helpful_answers],
+    )
+    lines += _section(
+        "Most-asked facts:",
+        [f"  {fact.count:>5}  {fact.fact_id}  (helpful {fact.helpful}, "
+         f"not helpful {fact.not_helpful})" for fact in report.top_facts],
+    )
     return "\n".join(lines)
+
+
+def _section(title: str, rows: list[str]) -> list[str]:
+    """A blank line, the title, then the rows or "none"."""
+    return ["", title, *(rows or ["  none"])]
 
 
 def recent_report(
