@@ -149,16 +149,37 @@ _DESCRIBING_WORDS = (
 )
 ASKS_FOR_PERSON = re.compile(
     rf"\b(?:which|what|names? of(?: the)?){_DESCRIBING_WORDS} {_PERSON_NOUNS}\b"
+    rf"|\bwho(?: is| was| are| were|s) the{_DESCRIBING_WORDS} {_PERSON_NOUNS}\b"
 )
 ASKS_TO_IDENTIFY = re.compile(
     r"\bwhich (?!(?:section|heading|headline|title|subtitle|paragraph|subhead)s?\b)\w+"
-    r"|\bwhat (?:are|were) the\b|\bwhat (?:specific|exactly|particular)\b"
+    r"|\bwhat (?:exactly |specifically )?(?:are|were) the\b|\bwhat (?:specific|particular)\b"
 )
 """Questions that ask to identify something are answered only by a quote that says more than the
 question: a person's name when they ask for people ("Which European leaders attended?" is not
 answered by "...involving the U.S., Ukraine, and European leaders"), and otherwise any word
 beyond the question and who said it ("What are the larger challenges?" is not answered by "he
 also stressed that larger challenges remain unresolved")."""
+
+
+VAGUE_MENTION = re.compile(
+    r"\b(?:either|any|some|other|certain|several|various|unspecified|parts? of)((?: \w+){1,4})"
+)
+"""A thing a quote names only vaguely is not identified by it: "Which side is too difficult?" is
+not answered by "...if either side became too difficult to work with", nor "What exactly does
+the peace plan propose?" by "He briefed Lavrov on parts of the U.S. peace proposal"."""
+
+
+ASKS_FOR_CAUSE = re.compile(
+    r"\bwhy\b|\bhow come\b|\bwhat(?: \w+)? (?:caused|led to|triggered|sparked|prompted)\b"
+    r"|\b(?:cause|reason)s? (?:of|for|behind)\b"
+)
+CAUSE_CLAUSE = re.compile(
+    r"\b(?:after|because|since|following|due to|amid|owing to|as a result of)\b"
+)
+"""A quote that gives the asked event as the cause of something else does not explain it: "Why
+did tensions flare in February?" is not answered by "A similar deal collapsed in February after
+tensions flared", which answers "Why did the deal collapse?"."""
 
 
 ASKS_FOR_SPECIFICS = re.compile(
@@ -178,6 +199,11 @@ signed?" must not be answered with "Talks with Ukraine Show Signs of Movement").
 
 QUOTED_SHARE = 0.8
 """A question this much made of a quote's words (IDF-weighted) is quoting it."""
+
+TOPIC_NAME_SHARE = 0.15
+"""A name quoted in more than this share of the facts (and in more than two) is what the article
+is about ("Ukraine", "the U.S."), not a specific of any one fact: "Which specific minerals?" is
+not answered by "...access to Ukraine's valuable mineral resources"."""
 
 
 def unanswerable_types(question: str) -> list[re.Pattern[str]]:
@@ -206,6 +232,7 @@ class QuestionShape:
     """People it names otherwise ("When will Trump and Zelenskyy meet?")."""
     identifies: bool
     asks_for_person: bool
+    asks_for_cause: bool
     specifics: bool
     about_structure: bool
 
@@ -302,6 +329,17 @@ class Retriever:
             for loaded in self.facts
             for quote in loaded.fact.quotes
         }
+        self._vague_terms = {
+            quote: frozenset(
+                term
+                for match in VAGUE_MENTION.finditer(clean(quote))
+                for term in self.analyzer.terms(match.group(1))
+            )
+            for quote in self._quote_terms
+        }
+        self._cause_clauses = {
+            quote: self._split_at_cause(quote) for quote in self._quote_terms
+        }
         self._fact_quotes_clean = [" ".join(clean(q) for q in f.fact.quotes) for f in self.facts]
         self._fact_is_heading = [all(span.is_heading for span in f.spans) for f in self.facts]
         # Who a fact's sentences name or quote, with the sentence before each for context ("the
@@ -316,6 +354,12 @@ class Retriever:
             self._people_around(loaded, sentence_people) | speakers
             for loaded, speakers in zip(self.facts, self._fact_speakers, strict=True)
         ]
+        topic_limit = max(2.0, TOPIC_NAME_SHARE * len(self.facts))
+        self._specific_names = frozenset(
+            name
+            for name in self.attribution.names - self.attribution.titles
+            if len(fact_postings.get(name, ())) <= topic_limit
+        )
 
     def analyse(self, question: str) -> QueryAnalysis:
         """The question's content terms (canonical, deduplicated) and its un-aliased terms."""
@@ -443,6 +487,7 @@ class Retriever:
             named=frozenset(analysis.terms) & self.attribution.people - speakers,
             identifies=asks_for_person or bool(ASKS_TO_IDENTIFY.search(cleaned)),
             asks_for_person=asks_for_person,
+            asks_for_cause=bool(ASKS_FOR_CAUSE.search(cleaned)),
             specifics=bool(ASKS_FOR_SPECIFICS.search(cleaned))
             and not asks_about_words,
             about_structure=bool(ASKS_ABOUT_STRUCTURE.search(cleaned)),
@@ -466,6 +511,8 @@ class Retriever:
             fact_index, shape.terms, people_only=shape.asks_for_person
         ):
             factor *= w.identification_penalty
+        if shape.asks_for_cause and not self._could_explain(fact_index, shape.terms):
+            factor *= w.identification_penalty
         if heading and not shape.about_structure and not self._repeats_quote(
             fact_index, shape.terms
         ):
@@ -475,12 +522,38 @@ class Retriever:
     def _gives_specifics(self, fact_index: int, asked: Sequence[str]) -> bool:
         """Whether the fact's quote nearest the question has a number, a date or a new name."""
         nearest = self._nearest_quote(fact_index, asked)
+        if self._mentions_vaguely(nearest, asked):
+            return False
         if any(pattern.search(clean(nearest)) for pattern in _SPECIFIC_PATTERNS):
             return True
         # Who said it is no specific of what was said ("Rubio described the reception of the
         # U.S. peace plan" says nothing exact about the plan).
-        names = self.attribution.names - self.attribution.titles - self._fact_speakers[fact_index]
+        names = self._specific_names - self._fact_speakers[fact_index]
         return bool((self._quote_terms[nearest] & names) - set(asked))
+
+    def _mentions_vaguely(self, quote: str, asked: Sequence[str]) -> bool:
+        """Whether ``quote`` names something the question asks about only vaguely ("either
+        side", "some compromises")."""
+        return bool(self._vague_terms[quote] & set(asked) - self.attribution.names)
+
+    def _split_at_cause(self, quote: str) -> tuple[frozenset[str], frozenset[str]]:
+        """A quote's terms before and after its first causal word ("after", "because"…)."""
+        cleaned = clean(quote)
+        match = CAUSE_CLAUSE.search(cleaned)
+        if match is None:
+            return self._quote_terms[quote], frozenset()
+        return (
+            frozenset(self.analyzer.terms(cleaned[: match.start()])),
+            frozenset(self.analyzer.terms(cleaned[match.end() :])),
+        )
+
+    def _could_explain(self, fact_index: int, asked: Sequence[str]) -> bool:
+        """Whether the fact's quote nearest the question does not merely give the asked event as
+        the cause of something else."""
+        main, cause = self._cause_clauses[self._nearest_quote(fact_index, asked)]
+        # Names are everywhere ("…in February after tensions flared between Trump…").
+        things = set(asked) - self.attribution.names
+        return bool(things & main) or not things & cause
 
     def _repeats_quote(self, fact_index: int, asked: Sequence[str]) -> bool:
         """Whether the question is mostly the words of one of the fact's quotes (someone typing
@@ -502,6 +575,8 @@ class Retriever:
             # is not answered by "President Donald Trump has hinted at pulling back…").
             covered = self.coverage_of(asked, nearest) > 0
             return covered and bool(told & self.attribution.people)
+        if self._mentions_vaguely(nearest, asked):
+            return False
         # "He also stressed that larger challenges remain" or "..., the mayor said" tells who
         # spoke, nothing more.
         return bool(
