@@ -36,6 +36,8 @@ _TOKEN = re.compile(r"[^\W_]+")
 
 # English function words and question filler. Kept small on purpose: words such as "when",
 # "who" or "next" are dropped too, because the article's facts are found by their content words.
+# "much" and "many" come with "how" ("how many days…?"): what they ask for (a number, a duration)
+# is checked against the quotes by the answer-type checks, not looked up as a word.
 ENGLISH_STOPWORDS = frozenset(
     """
     a about above after again against all also am an and any are aren't as at be because been
@@ -52,6 +54,7 @@ ENGLISH_STOPWORDS = frozenset(
     s t d ll m re ve just really actually anything something thing things stuff
     tell told say says said saying know knows let please thanks thank ask asked want wants
     article story piece text mentioned mention mentions according news does did get got
+    much many
     """.split()
 ) - {"who", "who's", "when", "when's", "why", "why's", "where", "where's"}
 

@@ -101,6 +101,14 @@ def test_chat_noise_and_stopwords_are_dropped(analyzer: Analyzer) -> None:
     assert analyzer.terms("lol quick q: what did Rubio apparently say?") == [stem("rubio")]
 
 
+def test_how_many_and_how_much_ask_a_question_word_not_a_term(analyzer: Analyzer) -> None:
+    # "many" would otherwise weigh as a rare word that only curated questions use
+    assert analyzer.terms("how many days is rubio giving them") == analyzer.terms(
+        "days is rubio giving them"
+    )
+    assert analyzer.terms("How much time is left?") == analyzer.terms("time is left")
+
+
 def test_typos_are_corrected_towards_knowledge_words_only_when_asked(analyzer: Analyzer) -> None:
     assert analyzer.terms("trmp mediaton", correct_typos=True) == analyzer.terms(
         "trump mediation"
