@@ -51,7 +51,7 @@ ENGLISH_STOPWORDS = frozenset(
     too under until up very was wasn't we we'd we'll we're we've were weren't what what's when
     when's where where's which while who who's whom why why's will with won't would wouldn't you
     you'd you'll you're you've your yours yourself yourselves
-    s t d ll m re ve just really actually anything something thing things stuff
+    s t d ll m re ve just really actually even anything something thing things stuff
     tell told say says said saying know knows let please thanks thank ask asked want wants
     article story piece text mentioned mention mentions according news does did get got
     much many

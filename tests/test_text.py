@@ -109,6 +109,13 @@ def test_how_many_and_how_much_ask_a_question_word_not_a_term(analyzer: Analyzer
     assert analyzer.terms("How much time is left?") == analyzer.terms("time is left")
 
 
+def test_even_only_stresses(analyzer: Analyzer) -> None:
+    # "who was even at the meeting" must not lean towards "if this is even doable"
+    assert analyzer.terms("who was even at the Paris meeting") == analyzer.terms(
+        "who was at the Paris meeting"
+    )
+
+
 def test_typos_are_corrected_towards_knowledge_words_only_when_asked(analyzer: Analyzer) -> None:
     assert analyzer.terms("trmp mediaton", correct_typos=True) == analyzer.terms(
         "trump mediation"
