@@ -16,7 +16,7 @@ from functools import lru_cache
 
 import snowballstemmer
 from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA, Levenshtein
 from spellchecker import SpellChecker
 
 # Zero-width and bidi control characters carry no meaning for matching and are used to disguise
@@ -191,9 +191,7 @@ def english_correction(word: str) -> str | None:
         for n in range(len(word) - max_edits, len(word) + max_edits + 1)
         for w in buckets.get((word[0], n), ())
     ]
-    found = process.extract(
-        word, nearby, scorer=Levenshtein.distance, score_cutoff=max_edits, limit=None
-    )
+    found = process.extract(word, nearby, scorer=OSA.distance, score_cutoff=max_edits, limit=None)
     if not found:
         return None
     frequencies = english_frequencies()
@@ -206,6 +204,12 @@ def is_common_english_word(word: str) -> bool:
 
 
 @lru_cache(maxsize=65_536)
+def _is_subsequence(short: str, long: str) -> bool:
+    """Whether ``short`` is ``long`` with letters left out."""
+    letters = iter(long)
+    return all(letter in letters for letter in short)
+
+
 def stem(word: str) -> str:
     """The Snowball (Porter 2) stem of a lowercase word."""
     return str(_STEMMER.stemWord(word))
@@ -272,17 +276,25 @@ class Analyzer:
         # One edit for short words, two for long ones: enough for "trmp", "positve", "happnd"
         # without turning unrelated short words into article words.
         max_edits = 1 if len(word) <= 6 else 2
+        # Optimal string alignment: two swapped letters ("lavrvo", "prais") are one slip.
         found = process.extract(
-            word, self._vocabulary, scorer=Levenshtein.distance, score_cutoff=max_edits, limit=None
+            word, self._vocabulary, scorer=OSA.distance, score_cutoff=max_edits, limit=None
         )
         if not found:
             return word
-        # Ties: a word typed short is most often cut off ("wher" is "where", not "when"), then
-        # the more common word wins.
+        # Ties: a word typed short is most often cut off ("wher" is "where", not "when"); then a
+        # letter left out ("movment" is "movement", not "moment"); then the first letter, which
+        # typing rarely gets wrong ("vnce" is "vance", not "once"); then the more common word.
         frequencies = english_frequencies()
         best = min(
             found,
-            key=lambda hit: (hit[1], not hit[0].startswith(word), -frequencies.get(hit[0], 0)),
+            key=lambda hit: (
+                hit[1],
+                not hit[0].startswith(word),
+                not _is_subsequence(word, hit[0]),
+                hit[0][0] != word[0],
+                -frequencies.get(hit[0], 0),
+            ),
         )
         return str(best[0])
 

@@ -142,6 +142,32 @@ def test_a_word_cut_short_is_completed_rather_than_changed() -> None:
     assert analyzer.terms("wher", correct_typos=True) == ["where"]
 
 
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        # two letters swapped are one slip, not two edits
+        ("lavrvo", "lavrov"),
+        ("phoot", "photo"),
+        # a letter left out rather than one too many
+        ("movment", "movement"),
+        ("selved", "shelved"),
+        # the first letter is rarely the wrong one
+        ("vnce", "vance"),
+    ],
+)
+def test_typos_are_corrected_as_typing_slips(typed: str, meant: str) -> None:
+    analyzer = Analyzer()
+    analyzer.set_vocabulary(
+        ["lavrov", "photo", "moment", "movement", "solved", "shelved", "once", "vance"]
+    )
+
+    assert analyzer.terms(typed, correct_typos=True) == [stem(meant)]
+
+
+def test_english_typos_are_corrected_as_typing_slips() -> None:
+    assert english_correction("gvien") == "given"
+
+
 def test_a_three_letter_chat_contraction_is_expanded_only_when_unambiguous() -> None:
     analyzer = Analyzer()
     analyzer.set_vocabulary(["talk", "tale", "deal", "dial"])
