@@ -203,13 +203,13 @@ def is_common_english_word(word: str) -> bool:
     return english_frequencies().get(word, 0) >= COMMON_WORD_MIN_FREQUENCY
 
 
-@lru_cache(maxsize=65_536)
 def _is_subsequence(short: str, long: str) -> bool:
     """Whether ``short`` is ``long`` with letters left out."""
     letters = iter(long)
     return all(letter in letters for letter in short)
 
 
+@lru_cache(maxsize=65_536)
 def stem(word: str) -> str:
     """The Snowball (Porter 2) stem of a lowercase word."""
     return str(_STEMMER.stemWord(word))
