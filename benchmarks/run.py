@@ -40,6 +40,7 @@ from benchmarks.methods import (
 )
 from benchmarks.report import bank_table, scaling_table
 from benchmarks.scaling import QUERIES, ScalingResult, run_scaling
+from benchmarks.typos import SLIPPED_KINDS, with_typing_slips
 from bot.answers import AnswerEngine
 from bot.evaluation import BankError, load_bank
 from bot.knowledge import KnowledgeError, load_knowledge
@@ -126,7 +127,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         for b in baselines
     }
 
-    runs: dict[str, list[MethodRun]] = {"tune": [], "check": [], "combined": []}
+    slipped = with_typing_slips([*tune_bank, *check_bank], args.seed)
+    runs: dict[str, list[MethodRun]] = {"tune": [], "check": [], "combined": [], "slips": []}
     for method in methods:
         _progress(f"answering {len(tune_bank) + len(check_bank)} questions with {method.name}")
         warm_up(method)
@@ -135,6 +137,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         runs["tune"].append(tune_run)
         runs["check"].append(check_run)
         runs["combined"].append(tune_run.pooled(check_run))
+        _progress(f"answering {len(slipped)} questions with typing slips with {method.name}")
+        runs["slips"].append(run_bank(method, slipped))
 
     sentences = sum(len(s.article.sentences) for s in knowledge.sources.values())
     env = _environment()
@@ -171,6 +175,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     for key, title in titles.items():
         out += ["", f"### {title}", "", bank_table(runs[key])]
+    out += [
+        "",
+        f"### Typing slips (tune + check, {len(slipped)} questions)",
+        "",
+        f"Every answerable {', '.join(SLIPPED_KINDS)} question of both banks, lowercased without "
+        "punctuation, as written (0 slips), with one slip and with two (a letter left out, "
+        f"swapped, changed or added, in different words of 4+ letters; seed {args.seed}). "
+        "Latency and out-of-scope columns do not apply to this table's questions.",
+        "",
+        bank_table(runs["slips"]),
+    ]
     print("\n".join(out), flush=True)
 
     scales = SCALES_QUICK if args.quick else SCALES_FULL

@@ -271,7 +271,8 @@ def generate_knowledge(
     return SyntheticKnowledge(root, tuple(facts), source_count, tuple(vocabulary), size)
 
 
-def _typo(rng: random.Random, word: str) -> str:
+def typing_slip(rng: random.Random, word: str) -> str:
+    """``word`` (three letters or more) with one slip; the first letter is kept."""
     i = rng.randrange(1, len(word) - 1)
     kind = rng.randrange(4)
     if kind == 0:  # deletion
@@ -289,7 +290,8 @@ def _noisy(rng: random.Random, text: str) -> str:
     if len(words) > 2 and rng.random() < 0.15:
         del words[rng.randrange(len(words))]
     words = [
-        _typo(rng, w) if w.isalpha() and len(w) >= 5 and rng.random() < 0.2 else w for w in words
+        typing_slip(rng, w) if w.isalpha() and len(w) >= 5 and rng.random() < 0.2 else w
+        for w in words
     ]
     if rng.random() < 0.3:
         words.insert(0, rng.choice(_CHAT_NOISE))
