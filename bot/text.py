@@ -91,6 +91,12 @@ _QUESTION_WORDS = frozenset(
     will would should has have had
     """.split()
 )
+# A short lead-in ending in a comma before a question word: "Bot, is Trump quitting?" or "ok
+# so, did Rubio…". The question starts after the comma (a "which minerals, like lithium, are
+# covered" keeps its comma: more words come before it).
+_LEAD_IN_COMMA = re.compile(
+    rf"^[^\w,]*+(?:\w++[^\w,]*+){{1,3}},\s*(?=(?i:{'|'.join(sorted(_QUESTION_WORDS))})\b)"
+)
 
 
 MAX_QUESTION_PARTS = 3
@@ -116,7 +122,7 @@ def question_parts(text: str) -> list[str]:
         return []
     found: list[str] = []
     for part in reversed(parts):
-        words = _TOKEN.findall(part)
+        words = _TOKEN.findall(_LEAD_IN_COMMA.sub("", part, count=1))
         lowered = [w.casefold() for w in words[:_LEAD_IN_WORDS]]
         # "is it…", "did he…" open a question only as the first word; "how", "what"… may come
         # after a few words of lead-in.

@@ -231,6 +231,13 @@ def test_engine_analyzer_never_raises_and_drops_single_characters(
         ("What did the U.S. say?", []),  # one part: the dots of "U.S." end no sentence
         ("my uncle says yes. so what", []),  # no part is a question of two words or more
         ("Who met in Paris?", []),
+        # a short lead-in ending in a comma: the question starts after it
+        ("Anna: no way. Bot, is Trump quitting the talks?", ["is Trump quitting the talks"]),
+        # …and a longer clause before a comma is part of the question
+        (
+            "lol. Which minerals, like lithium, are covered?",
+            ["Which minerals like lithium are covered"],
+        ),
     ],
 )
 def test_the_questions_inside_a_chat_message(message: str, questions: list[str]) -> None:
@@ -239,3 +246,9 @@ def test_the_questions_inside_a_chat_message(message: str, questions: list[str])
 
 def test_a_long_run_of_dots_ends_no_question() -> None:
     assert question_parts("." * 4095 + "x") == []
+
+
+def test_a_long_word_as_a_lead_in_is_read_once() -> None:
+    # one pass over the word, not one per way of cutting it into three (that never ends)
+    assert question_parts("x. " + "a" * 100_000 + ", is it?") == ["is it"]
+    assert question_parts("x. " + "a" * 100_000 + " is it?") == []
