@@ -3,8 +3,9 @@
 The banks' own typo questions are few and written by people who knew they were writing typos.
 Here every answerable direct, paraphrase and keyword question is asked three times, as chat is
 typed (lowercase, no punctuation): as written, with one slip and with two, each slip in a
-different word of four letters or more (a letter left out, two letters swapped, one changed or
-one added; ``benchmarks.synthetic.typing_slip``). The seed fixes the slips, so a run is
+different word of four letters or more (a letter left out, two letters swapped, one changed
+or one added; ``benchmarks.synthetic.typing_slip``). Questions with fewer than two such words
+are left out, so every column asks the same questions. The seed fixes the slips, so a run is
 repeatable and a change in the figures is a change in the method.
 """
 
@@ -45,7 +46,8 @@ def with_typing_slips(
             continue
         words = _WORD.findall(question.question.lower())
         long_words = [i for i, word in enumerate(words) if len(word) >= 4]
-        if not long_words:
+        # Every column asks the same questions, each slip in a word of its own.
+        if len(long_words) < most:
             continue
         for slips in range(most + 1):
             typed = list(words)

@@ -161,7 +161,7 @@ class AnswerEngine:
         # In a chat message of several parts the question is one of them, usually the last;
         # the chatter around it can drown it ("brb dinner... @bot who was at the Paris
         # meeting?"). A part of one content word ("is it gonna work") is too thin alone.
-        for part in question_parts(question):
+        for part in question_parts(question, is_filler=self._is_filler):
             if len(self.retriever.analyse(part).terms) < 2:
                 continue
             alone = self.retriever.search(part, limit=8)
@@ -217,6 +217,10 @@ class AnswerEngine:
                 seen.add(key)
                 citations.append(self._citation(match.fact, span))
         return citations
+
+    def _is_filler(self, text: str) -> bool:
+        """Whether ``text`` has nothing to look up ("Bot", "ok so", "hey there")."""
+        return not self.retriever.analyse(text).terms
 
     def _most_relevant_first(self, question: str, spans: list[QuoteSpan]) -> list[QuoteSpan]:
         """Order a fact's quotes by how much of the question each covers (ties: curator order).

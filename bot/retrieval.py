@@ -16,9 +16,10 @@ The two blend into one confidence on a fixed 0-100 scale; see ``ScoringWeights``
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -28,6 +29,7 @@ import numpy as np
 import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
+from bot.article import ArticleText
 from bot.attribution import REPORTING_VERBS, Attribution, speakers_of_spans
 from bot.knowledge import KnowledgeBase, LoadedFact
 from bot.text import Analyzer, clean, tokens
@@ -163,11 +165,14 @@ also stressed that larger challenges remain unresolved")."""
 
 
 VAGUE_MENTION = re.compile(
-    r"\b(?:either|any|some|other|certain|several|various|unspecified|parts? of)((?: \w+){1,4})"
+    r"\b(?:either|any|some|other|certain|several|various|unspecified|parts? of)"
+    r"(?: (?:the|a|an))?((?: (?!\d)\w+){1,3})"
 )
-"""A thing a quote names only vaguely is not identified by it: "Which side is too difficult?" is
-not answered by "...if either side became too difficult to work with", nor "What exactly does
-the peace plan propose?" by "He briefed Lavrov on parts of the U.S. peace proposal"."""
+"""A thing a quote names only vaguely is not identified by it: "Which side does Trump think is
+too difficult?" is not answered by "...if either side became too difficult to work with", nor
+"What exactly does the peace plan propose?" by "He briefed Lavrov on parts of the U.S. peace
+proposal". The vague phrase is the words after the determiner up to the first stopword ("either
+side became", "some compromises"); "some 40 people" is a number, not a vague mention."""
 
 
 ASKS_FOR_CAUSE = re.compile(
@@ -200,10 +205,10 @@ signed?" must not be answered with "Talks with Ukraine Show Signs of Movement").
 QUOTED_SHARE = 0.8
 """A question this much made of a quote's words (IDF-weighted) is quoting it."""
 
-TOPIC_NAME_SHARE = 0.15
-"""A name quoted in more than this share of the facts (and in more than two) is what the article
-is about ("Ukraine", "the U.S."), not a specific of any one fact: "Which specific minerals?" is
-not answered by "...access to Ukraine's valuable mineral resources"."""
+TOPIC_NAME_SHARE = 0.12
+"""A name in more than this share of an article's sentences (and in more than two) is what the
+article is about ("Ukraine", "the U.S."), not a specific of any one fact: "Which specific
+minerals?" is not answered by "...access to Ukraine's valuable mineral resources"."""
 
 
 def unanswerable_types(question: str) -> list[re.Pattern[str]]:
@@ -329,14 +334,7 @@ class Retriever:
             for loaded in self.facts
             for quote in loaded.fact.quotes
         }
-        self._vague_terms = {
-            quote: frozenset(
-                term
-                for match in VAGUE_MENTION.finditer(clean(quote))
-                for term in self.analyzer.terms(match.group(1))
-            )
-            for quote in self._quote_terms
-        }
+        self._vague_terms = {quote: self._vaguely_named(quote) for quote in self._quote_terms}
         self._cause_clauses = {
             quote: self._split_at_cause(quote) for quote in self._quote_terms
         }
@@ -354,12 +352,10 @@ class Retriever:
             self._people_around(loaded, sentence_people) | speakers
             for loaded, speakers in zip(self.facts, self._fact_speakers, strict=True)
         ]
-        topic_limit = max(2.0, TOPIC_NAME_SHARE * len(self.facts))
-        self._specific_names = frozenset(
-            name
-            for name in self.attribution.names - self.attribution.titles
-            if len(fact_postings.get(name, ())) <= topic_limit
-        )
+        self._specific_names = {
+            source_id: self._names_not_topics(source.article)
+            for source_id, source in knowledge.sources.items()
+        }
 
     def analyse(self, question: str) -> QueryAnalysis:
         """The question's content terms (canonical, deduplicated) and its un-aliased terms."""
@@ -522,14 +518,33 @@ class Retriever:
     def _gives_specifics(self, fact_index: int, asked: Sequence[str]) -> bool:
         """Whether the fact's quote nearest the question has a number, a date or a new name."""
         nearest = self._nearest_quote(fact_index, asked)
-        if self._mentions_vaguely(nearest, asked):
-            return False
         if any(pattern.search(clean(nearest)) for pattern in _SPECIFIC_PATTERNS):
             return True
+        if self._mentions_vaguely(nearest, asked):
+            return False
         # Who said it is no specific of what was said ("Rubio described the reception of the
         # U.S. peace plan" says nothing exact about the plan).
-        names = self._specific_names - self._fact_speakers[fact_index]
+        source_id = self.facts[fact_index].source_id
+        names = self._specific_names[source_id] - self._fact_speakers[fact_index]
         return bool((self._quote_terms[nearest] & names) - set(asked))
+
+    def _names_not_topics(self, article: ArticleText) -> frozenset[str]:
+        """The article's names that are not what the whole article is about."""
+        sentences_naming: Counter[str] = Counter()
+        names = self.attribution.names - self.attribution.titles
+        for sentence in article.sentences:
+            sentences_naming.update(names.intersection(self.analyzer.terms(sentence.text)))
+        limit = max(2.0, TOPIC_NAME_SHARE * len(article.sentences))
+        return frozenset(name for name in names if sentences_naming[name] <= limit)
+
+    def _vaguely_named(self, quote: str) -> frozenset[str]:
+        """Terms of what ``quote`` names only vaguely (``VAGUE_MENTION``)."""
+        found: set[str] = set()
+        for match in VAGUE_MENTION.finditer(clean(quote)):
+            words = match.group(1).split()
+            phrase = list(itertools.takewhile(lambda w: w not in self.analyzer.stopwords, words))
+            found.update(self.analyzer.terms(" ".join(phrase)))
+        return frozenset(found)
 
     def _mentions_vaguely(self, quote: str, asked: Sequence[str]) -> bool:
         """Whether ``quote`` names something the question asks about only vaguely ("either
@@ -538,10 +553,17 @@ class Retriever:
 
     def _split_at_cause(self, quote: str) -> tuple[frozenset[str], frozenset[str]]:
         """A quote's terms before and after its first causal word ("after", "because"…)."""
-        cleaned = clean(quote)
-        match = CAUSE_CLAUSE.search(cleaned)
+        text = quote.strip()
+        match = CAUSE_CLAUSE.search(clean(text))
         if match is None:
             return self._quote_terms[quote], frozenset()
+        if match.start() == 0:
+            # "After the Paris meeting, Rubio spoke with Lavrov": the clause ends at the comma.
+            cause, comma, main = text.partition(",")
+            if not comma:
+                return self._quote_terms[quote], frozenset()
+            return frozenset(self.analyzer.terms(main)), frozenset(self.analyzer.terms(cause))
+        cleaned = clean(text)
         return (
             frozenset(self.analyzer.terms(cleaned[: match.start()])),
             frozenset(self.analyzer.terms(cleaned[match.end() :])),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 
 import snowballstemmer
@@ -91,11 +91,10 @@ _QUESTION_WORDS = frozenset(
     will would should has have had
     """.split()
 )
-# A short lead-in ending in a comma before a question word: "Bot, is Trump quitting?" or "ok
-# so, did Rubio…". The question starts after the comma (a "which minerals, like lithium, are
-# covered" keeps its comma: more words come before it).
+# Up to three words and a comma before a question word: "Bot, is Trump quitting?", "ok so, did
+# Rubio…". Possessive matching reads a long word once, not once per way of cutting it in three.
 _LEAD_IN_COMMA = re.compile(
-    rf"^[^\w,]*+(?:\w++[^\w,]*+){{1,3}},\s*(?=(?i:{'|'.join(sorted(_QUESTION_WORDS))})\b)"
+    rf"^([^\w,]*+(?:\w++[^\w,]*+){{1,3}}),\s*(?=(?i:{'|'.join(sorted(_QUESTION_WORDS))})\b)"
 )
 
 
@@ -107,7 +106,11 @@ _LEAD_IN_WORDS = 4
 _WH_WORDS = frozenset("who whom whose what whats which when where why how".split())
 
 
-def question_parts(text: str) -> list[str]:
+def _never(_: str) -> bool:
+    return False
+
+
+def question_parts(text: str, is_filler: Callable[[str], bool] = _never) -> list[str]:
     """The questions inside a chat message of several parts, last first.
 
     "bro says paris was a 'turning point' 👀 @bot who was actually in that meeting" asks "who
@@ -115,14 +118,19 @@ def question_parts(text: str) -> list[str]:
     useful. Bot?" asks "what did Rubio and Lavrov discuss": the chatter around a question is
     context, not the question. A part is a question when a question word opens it, or a
     wh-word comes within its first few words ("seriously tho, how did ukraine react…" asks from
-    "how").
+    "how"). A part may also open with a lead-in and a comma that ``is_filler`` says is no
+    content ("Bot, is Trump quitting?"); a subject is kept ("Zelenskyy, did he attend?" asks
+    about Zelenskyy).
     """
     parts = [p.strip() for p in _SEGMENT_BREAK.split(text) if p and p.strip()]
     if len(parts) < 2:
         return []
     found: list[str] = []
     for part in reversed(parts):
-        words = _TOKEN.findall(_LEAD_IN_COMMA.sub("", part, count=1))
+        lead_in = _LEAD_IN_COMMA.match(part)
+        if lead_in and is_filler(lead_in.group(1)):
+            part = part[lead_in.end() :]
+        words = _TOKEN.findall(part)
         lowered = [w.casefold() for w in words[:_LEAD_IN_WORDS]]
         # "is it…", "did he…" open a question only as the first word; "how", "what"… may come
         # after a few words of lead-in.

@@ -8,6 +8,7 @@ confidence comes from that check alone.
 from __future__ import annotations
 
 import dataclasses
+import shutil
 from typing import Any
 
 import pytest
@@ -24,7 +25,7 @@ from bot.retrieval import (
     unanswerable_types,
 )
 from bot.text import Analyzer, clean
-from tests.support import fact, write_source
+from tests.support import KNOWLEDGE_DIR, fact, write_source
 
 COUNCIL_ARTICLE = (
     "Officials from three villages met at the harbor on Friday.\n"
@@ -424,6 +425,9 @@ FERRY_ARTICLE = (
     "The ferry was cancelled after storms hit the coast.\n"
     "The council will fund some repairs to the old pier, the mayor said.\n"
     "The harbor master named the damaged boats: the Tern and the Gull.\n"
+    "After the storms passed, the harbor reopened.\n"
+    "Some 40 boats were damaged in all.\n"
+    "Any visitor to the island must pay a fee of 12 dollars.\n"
 )
 
 
@@ -445,6 +449,21 @@ def ferry(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
             "The harbor master named the damaged boats: the Tern and the Gull.",
             ["Which boats were damaged?", "Were any boats damaged?"],
         ),
+        fact(
+            "harbor-reopened",
+            "After the storms passed, the harbor reopened.",
+            ["Why did the harbor reopen?", "When did the harbor reopen?"],
+        ),
+        fact(
+            "boats-damaged",
+            "Some 40 boats were damaged in all.",
+            ["How many boats were damaged?", "Were boats damaged?"],
+        ),
+        fact(
+            "island-fee",
+            "Any visitor to the island must pay a fee of 12 dollars.",
+            ["What is the island fee?", "Do visitors pay a fee?"],
+        ),
     ]
     return one_article(tmp_path_factory, "ferry", FERRY_ARTICLE, facts)
 
@@ -452,9 +471,15 @@ def ferry(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
 def test_a_quote_giving_the_event_as_a_cause_does_not_explain_it(ferry: KnowledgeBase) -> None:
     # "…cancelled after storms hit the coast" says what the storms did, not why they came…
     assert check_factor(ferry, "Why did storms hit the coast?", "ferry-cancelled") == HALVED
-    assert check_factor(ferry, "What exactly caused the storms?", "ferry-cancelled") < 1
+    assert check_factor(ferry, "What caused the storms?", "ferry-cancelled") == HALVED
     # …and does say why the ferry was cancelled.
     assert check_factor(ferry, "Why was the ferry cancelled?", "ferry-cancelled") == 1
+
+
+def test_a_cause_clause_may_come_first(ferry: KnowledgeBase) -> None:
+    # "After the storms passed, the harbor reopened."
+    assert check_factor(ferry, "Why did the harbor reopen?", "harbor-reopened") == 1
+    assert check_factor(ferry, "Why did the storms pass?", "harbor-reopened") == HALVED
 
 
 def test_a_vague_mention_does_not_identify(ferry: KnowledgeBase) -> None:
@@ -464,9 +489,37 @@ def test_a_vague_mention_does_not_identify(ferry: KnowledgeBase) -> None:
     assert check_factor(ferry, "Which boats were damaged?", "damaged-boats") == 1
 
 
-def test_names_the_whole_article_is_about_are_no_specifics(knowledge: KnowledgeBase) -> None:
+def test_a_number_after_some_is_no_vague_mention(ferry: KnowledgeBase) -> None:
+    # "Some 40 boats" is a count…
+    assert check_factor(ferry, "Exactly how many boats were damaged?", "boats-damaged") == 1
+    # …and "a fee of 12 dollars" is specific, whatever "any visitor" says about visitors.
+    assert check_factor(ferry, "What exactly is the fee visitors pay?", "island-fee") == 1
+    assert check_factor(ferry, "Which visitors must pay the fee?", "island-fee") == HALVED
+
+
+@pytest.fixture(scope="module")
+def with_second_source(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
+    """The shipped article beside a larger one that never names Ukraine."""
+    knowledge = tmp_path_factory.mktemp("with-inventory") / "knowledge"
+    shutil.copytree(KNOWLEDGE_DIR, knowledge)
+    lines = [f"Crate {n} holds {n} lamps." for n in range(1, 81)]
+    facts = [
+        fact(f"crate-{n}", line, [f"What does crate {n} hold?"], topic="Crates")
+        for n, line in enumerate(lines, start=1)
+    ]
+    article = "\n".join(lines) + "\n"
+    write_source(knowledge, "inventory", article=article, facts=facts, meta={"id": "inventory"})
+    return load_knowledge(knowledge)
+
+
+@pytest.mark.parametrize("base", ["knowledge", "with_second_source"])
+def test_names_the_whole_article_is_about_are_no_specifics(
+    base: str, request: pytest.FixtureRequest
+) -> None:
     # "…access to Ukraine's valuable mineral resources" names Ukraine and the U.S., which most
-    # of the article is about; it names no mineral.
+    # of the article is about; it names no mineral. Another article beside it (where Ukraine is
+    # no topic at all) changes nothing: topics are counted per article.
+    knowledge: KnowledgeBase = request.getfixturevalue(base)
     question = "Which specific minerals would the deal cover?"
 
     assert check_factor(knowledge, question, "minerals-deal") == HALVED

@@ -152,13 +152,13 @@ def test_a_word_cut_short_is_completed_rather_than_changed() -> None:
         ("movment", "movement"),
         ("selved", "shelved"),
         # the first letter is rarely the wrong one
-        ("vnce", "vance"),
+        ("vence", "vance"),
     ],
 )
 def test_typos_are_corrected_as_typing_slips(typed: str, meant: str) -> None:
     analyzer = Analyzer()
     analyzer.set_vocabulary(
-        ["lavrov", "photo", "moment", "movement", "solved", "shelved", "once", "vance"]
+        ["lavrov", "photo", "moment", "movement", "solved", "shelved", "fence", "vance"]
     )
 
     assert analyzer.terms(typed, correct_typos=True) == [stem(meant)]
@@ -231,17 +231,31 @@ def test_engine_analyzer_never_raises_and_drops_single_characters(
         ("What did the U.S. say?", []),  # one part: the dots of "U.S." end no sentence
         ("my uncle says yes. so what", []),  # no part is a question of two words or more
         ("Who met in Paris?", []),
-        # a short lead-in ending in a comma: the question starts after it
+    ],
+)
+def test_the_questions_inside_a_chat_message(message: str, questions: list[str]) -> None:
+    assert question_parts(message) == questions
+
+
+@pytest.mark.parametrize(
+    ("message", "questions"),
+    [
+        # a filler lead-in before a comma: the question starts after it…
         ("Anna: no way. Bot, is Trump quitting the talks?", ["is Trump quitting the talks"]),
-        # …and a longer clause before a comma is part of the question
+        # …a subject before the comma is part of the question
+        ("ok. Zelenskyy, did he attend the meeting?", []),
+        ("ok. Zelenskyy, who did he meet?", ["who did he meet"]),
+        # …and so is a longer clause
         (
             "lol. Which minerals, like lithium, are covered?",
             ["Which minerals like lithium are covered"],
         ),
     ],
 )
-def test_the_questions_inside_a_chat_message(message: str, questions: list[str]) -> None:
-    assert question_parts(message) == questions
+def test_a_filler_lead_in_before_a_comma_is_no_part_of_the_question(
+    message: str, questions: list[str]
+) -> None:
+    assert question_parts(message, is_filler=lambda text: text.lower() == "bot") == questions
 
 
 def test_a_long_run_of_dots_ends_no_question() -> None:
@@ -250,5 +264,5 @@ def test_a_long_run_of_dots_ends_no_question() -> None:
 
 def test_a_long_word_as_a_lead_in_is_read_once() -> None:
     # one pass over the word, not one per way of cutting it into three (that never ends)
-    assert question_parts("x. " + "a" * 100_000 + ", is it?") == ["is it"]
+    assert question_parts("x. " + "a" * 100_000 + ", is it?", is_filler=bool) == ["is it"]
     assert question_parts("x. " + "a" * 100_000 + " is it?") == []

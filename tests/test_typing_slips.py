@@ -14,6 +14,8 @@ BANK = [
     BankQuestion(id="c", question="Who won the World Cup?", kind="out_of_scope_far",
                  evidence=None),
     BankQuestion(id="d", question="wat did rubio say", kind="typo", evidence=["Rubio said"]),
+    # one word of four letters or more: it cannot have two slips in different words
+    BankQuestion(id="e", question="Is it over?", kind="direct", evidence=["over"]),
 ]
 
 
