@@ -298,7 +298,7 @@ class Analyzer:
             return word
         # Ties: a word typed short is most often cut off ("wher" is "where", not "when"); then a
         # letter left out ("movment" is "movement", not "moment"); then the first letter, which
-        # typing rarely gets wrong ("vnce" is "vance", not "once"); then the more common word.
+        # typing rarely gets wrong ("vence" is "vance", not "fence"); then the more common word.
         frequencies = english_frequencies()
         best = min(
             found,
