@@ -109,16 +109,24 @@ _TIME_SPAN = (
     r"|permanently)\b"
 )
 
+# What is measured without numbers: "how much effort?" is answered by "a lot of time and energy".
+_UNCOUNTED = (
+    r"(?:effort|energy|attention|work|progress|support|pressure|influence|hope|trust|interest"
+    r"|patience|commitment|urgency|risk|difference)\b"
+)
+_DEGREE = r"\b(?:a lot|lots|plenty|a great deal|a little|little|much)\b"
+
 # A month alone counts too: "April or May" is specific, though no day is given.
 _SPECIFIC_PATTERNS = (re.compile(_NUMBER), re.compile(_DATE), re.compile(rf"\b{_MONTH}\b"))
 
 ANSWER_TYPES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
     # (what the question asks for, what a quote must contain to answer it)
     (
-        # "How many days…?" or "how much time…?" asks how long: "within days" answers it.
+        # "How many days…?" or "how much time…?" asks how long: "within days" answers it. "How
+        # much effort…?" asks how much of something nobody counts: "a lot of" answers it.
         re.compile(
             r"\bhow (?:many|much)\b(?! (?:more |longer )?(?:seconds|minutes|hours|days|weeks"
-            r"|months|years|time)\b)|\bwhat (?:percentage|number|amount|share)\b"
+            rf"|months|years|time)\b)(?! {_UNCOUNTED})|\bwhat (?:percentage|number|amount|share)\b"
         ),
         re.compile(_NUMBER),
     ),
@@ -127,7 +135,7 @@ ANSWER_TYPES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
             r"\bhow (?:many|much) (?:more |longer )?(?:seconds|minutes|hours|days|weeks|months"
             r"|years|time)\b"
         ),
-        re.compile(rf"{_NUMBER}|{_TIME_SPAN}"),
+        re.compile(rf"{_NUMBER}|{_TIME_SPAN}|{_DEGREE}"),
     ),
     (
         re.compile(r"\b(?:what|which|exact) (?:date|day|year)\b|\bwhat time\b"),

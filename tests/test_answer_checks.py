@@ -413,6 +413,10 @@ def test_who_said_it_is_no_specific_of_what_was_said(knowledge: KnowledgeBase) -
         ("How much time is left?", "the talks could take weeks", True),
         ("How many people died?", "strikes hit the city for days", False),
         ("How many people died?", "at least 12 people died", True),
+        # how much of something nobody counts: a degree answers it
+        ("How much effort has he put in?", "he put a lot of energy into this", True),
+        ("How much time did he put in?", "he put a lot of time into this", True),
+        ("How much money was pledged?", "they pledged a lot of support", False),
     ],
 )
 def test_how_many_days_is_answered_by_a_duration(question: str, quote: str, answers: bool) -> None:
