@@ -100,16 +100,18 @@ def test_a_version_1_database_is_migrated_keeping_records_and_their_facts(db: Pa
 
 
 def test_two_processes_migrating_a_new_file_at_once_both_succeed(db: Path) -> None:
-    barrier = threading.Barrier(2)
+    # A thread that fails before the barrier breaks it instead of leaving the other waiting.
+    barrier = threading.Barrier(2, timeout=10)
     errors: list[BaseException] = []
 
     def open_and_migrate() -> None:
-        with closing(connect(db)) as conn:
-            barrier.wait()
-            try:
+        try:
+            with closing(connect(db)) as conn:
+                barrier.wait()
                 migrate(conn)
-            except BaseException as exc:  # collected, asserted below
-                errors.append(exc)
+        except BaseException as exc:  # collected, asserted below
+            errors.append(exc)
+            barrier.abort()
 
     threads = [threading.Thread(target=open_and_migrate) for _ in range(2)]
     for thread in threads:
@@ -120,6 +122,35 @@ def test_two_processes_migrating_a_new_file_at_once_both_succeed(db: Path) -> No
     assert errors == []
     with closing(connect(db, create=False)) as conn:
         assert schema_version(conn) == len(MIGRATIONS)
+
+
+class _LockedAtFirst(sqlite3.Connection):
+    """A connection whose first two switches to WAL find the file locked, as when another
+    process is switching the same new file at that moment (SQLite then answers at once,
+    without the busy handler)."""
+
+    refusals = 2
+
+    def execute(self, sql: str, *args: object) -> sqlite3.Cursor:
+        if sql.startswith("PRAGMA journal_mode") and _LockedAtFirst.refusals:
+            _LockedAtFirst.refusals -= 1
+            raise sqlite3.OperationalError("database is locked")
+        return super().execute(sql, *args)  # type: ignore[arg-type]
+
+
+def test_opening_waits_out_another_process_switching_to_wal(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_LockedAtFirst, "refusals", 2)
+    real_connect = sqlite3.connect
+    monkeypatch.setattr(
+        "bot.store.schema.sqlite3.connect",
+        lambda *args, **kwargs: real_connect(*args, factory=_LockedAtFirst, **kwargs),
+    )
+
+    with closing(connect(db)) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    assert _LockedAtFirst.refusals == 0
 
 
 def test_the_database_file_is_readable_by_its_owner_only(db: Path) -> None:

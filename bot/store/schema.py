@@ -14,8 +14,10 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 BUSY_TIMEOUT_MS = 1000
 """How long a statement waits for another connection's lock before "database is locked"."""
@@ -125,7 +127,7 @@ def connect(path: Path, *, create: bool = True) -> sqlite3.Connection:
     )
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()
+        mode = _switch_to_wal(conn)
         if mode is None or str(mode[0]).lower() != "wal":
             raise StoreError(f"{path}: SQLite could not switch to WAL mode")
         conn.execute("PRAGMA synchronous = NORMAL")
@@ -134,6 +136,25 @@ def connect(path: Path, *, create: bool = True) -> sqlite3.Connection:
         conn.close()
         raise
     return conn
+
+
+def _switch_to_wal(conn: sqlite3.Connection) -> Any:
+    """``PRAGMA journal_mode = WAL``, waiting out another connection doing the same.
+
+    Two processes opening a new file at once (the bot and a curator command) both switch it to
+    WAL; SQLite may answer one with "database is locked" at once, without calling the busy
+    handler, so the wait the busy timeout promises is done here.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    delay = 0.005
+    while True:
+        try:
+            return conn.execute("PRAGMA journal_mode = WAL").fetchone()
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() + delay > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.2)
 
 
 def schema_version(conn: sqlite3.Connection) -> int:
