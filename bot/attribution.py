@@ -56,6 +56,10 @@ _TITLE_REFERENCES = _TITLES - {"state"}
 _LOOKBACK = 4
 _LOOKAHEAD = 6
 _BY = frozenset({"by", "between", "among"})
+_BE = frozenset({"is", "are", "was", "were", "been", "being", "be"})
+_IRREGULAR_PARTICIPLES = frozenset({"said", "told", "spoken", "written", "thought", "known"})
+# "What was Trump quoted as saying?": the one quoted is the speaker.
+_SPEAKER_IS_SUBJECT = frozenset({"quoted", "cited"})
 _DATE_WORDS = frozenset(
     """
     monday tuesday wednesday thursday friday saturday sunday january february march april may
@@ -91,6 +95,7 @@ class Attribution:
         ("Foreign" in "Foreign Affairs Minister") is part of the title, not a place."""
         self.title_people: dict[str, frozenset[str]] = {}
         """The first person named after each title ("president" -> Donald Trump)."""
+        self._dates = frozenset(t for w in _DATE_WORDS for t in analyzer.terms(w))
         self.known_terms: frozenset[str] | None = None
         """Every term of the knowledge base, once indexed: an unknown name is no one quoted."""
 
@@ -280,9 +285,19 @@ class Attribution:
         index = self._reporting_verb(words)
         if index is None:
             return False, frozenset()
-        # "What did Rubio say", or "what was said by/between Trump and Vance".
+        # "What did Rubio say", or "what was said by/between Trump and Vance". In the passive
+        # ("Why were the Paris talks described as…?") what comes before is what was talked
+        # about: only "by…" names the speaker.
         after = words[index + 1 :]
-        asking = words[:index] + (after[1:_LOOKAHEAD] if after and after[0] in _BY else [])
+        verb = words[index]
+        passive = (
+            (verb.endswith("ed") or verb in _IRREGULAR_PARTICIPLES)
+            and verb not in _SPEAKER_IS_SUBJECT
+            and not _BE.isdisjoint(words[:index])
+        )
+        asking = ([] if passive else words[:index]) + (
+            after[1:_LOOKAHEAD] if after and after[0] in _BY else []
+        )
         terms = self._analyzer.terms(" ".join(asking), correct_typos=True)
         # A word the knowledge has never seen speaks only if it looks like a name: capitalised
         # in the question, or rare in English ("putin", not "delegates").
@@ -306,7 +321,8 @@ class Attribution:
         # People speak, and places through their people; a title alone ("what did the
         # president say") names no one in particular. A name-like word the knowledge has never
         # seen ("What has Putin said?") names someone it does not quote.
-        if term in self.titles or self._only_in_titles(term):
+        # Nor does a day or a month ("Thursday's talks were described as…").
+        if term in self.titles or self._only_in_titles(term) or term in self._dates:
             return False
         if term in self.names:
             return True

@@ -344,6 +344,12 @@ def test_asking_exactly_what_someone_said_wants_their_words(council: KnowledgeBa
         # words that are not names do not speak, nor does a word only ever part of a title
         ("What did the delegates say about the reception?", set()),
         ("What did foreign media say about the Paris talks?", set()),
+        # in the passive what comes first was talked about; only "by…" says who spoke
+        ("Why were Thursday's Paris talks described as a turning point?", set()),
+        ("How was the reception described by Rubio?", {"rubio"}),
+        ("What was Trump quoted as saying?", {"trump"}),
+        # a day does not speak
+        ("What did Thursday's talks say about peace?", set()),
     ],
 )
 def test_who_a_question_asks_to_hear_from(
