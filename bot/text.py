@@ -260,6 +260,8 @@ class Analyzer:
         self.stopwords = ENGLISH_STOPWORDS | {w for s in extra_stopwords for w in tokens(s)}
         # Stopwords go through the same cleaning as questions: "can't" is matched as "cant".
         self._stopword_stems = frozenset(stem(t) for w in self.stopwords for t in tokens(w))
+        # Stopwords as questions spell them once cleaned: "didn't" arrives as "didnt".
+        self._stopword_tokens = frozenset(t for w in self.stopwords for t in tokens(w))
         self._alias_words = frozenset(w for group in alias_groups for e in group for w in tokens(e))
         self._noise_words = frozenset(w for n in noise for w in tokens(n))
         self._vocabulary: list[str] = []
@@ -269,9 +271,7 @@ class Analyzer:
         """Words typos are corrected towards: every word the knowledge base uses."""
         vocab = {w for w in words if len(w) >= 3 and not w.isdigit()}
         self._vocabulary = sorted(vocab | self._alias_words)
-        # Stopwords as questions spell them once cleaned: "didn't" arrives as "didnt".
-        stopword_tokens = {t for w in self.stopwords for t in tokens(w)}
-        self._known = frozenset(self._vocabulary) | stopword_tokens | self._noise_words
+        self._known = frozenset(self._vocabulary) | self._stopword_tokens | self._noise_words
         self._correct.cache_clear()
         _common_english_words()  # built now, not on the first question with a typo
 
@@ -314,7 +314,12 @@ class Analyzer:
 
     def _expand(self, word: str) -> str:
         """A three-letter chat contraction of a knowledge word ("tlk" -> "talk"), when English
-        has no such word and exactly one knowledge word is that word with one letter added."""
+        has no such word and exactly one knowledge word is that word with one letter added;
+        or a stopword with two letters swapped ("teh", "adn")."""
+        swapped = {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1)}
+        stopwords = sorted(swapped & self._stopword_tokens)
+        if stopwords:
+            return stopwords[0]
         if word in english_frequencies():
             return word
         found = [

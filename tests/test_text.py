@@ -168,6 +168,15 @@ def test_english_typos_are_corrected_as_typing_slips() -> None:
     assert english_correction("gvien") == "given"
 
 
+def test_a_stopword_with_two_letters_swapped_is_the_stopword() -> None:
+    analyzer = Analyzer()
+    analyzer.set_vocabulary(["photo", "taken"])
+
+    assert analyzer.terms("where was teh photo taken", correct_typos=True) == analyzer.terms(
+        "where was the photo taken"
+    )
+
+
 def test_a_three_letter_chat_contraction_is_expanded_only_when_unambiguous() -> None:
     analyzer = Analyzer()
     analyzer.set_vocabulary(["talk", "tale", "deal", "dial"])
