@@ -9,11 +9,11 @@ from bot.evaluation import EvalReport, evaluate, load_bank
 from tests.support import QUESTION_BANKS
 
 # Regression guards, about 5 points under what the default engine (thresholds 56/40) scored on
-# tune.json + check.json (878 questions) when they were set: overall 0.916, in scope 0.889,
-# out-of-scope answered 0.033, far out-of-scope declined 115/115. Raise them as tuning improves;
+# tune.json + check.json (1,078 questions) when they were set: overall 0.920, in scope 0.900,
+# out-of-scope answered 0.037, far out-of-scope declined 135/135. Raise them as tuning improves;
 # falling below means a change made answers worse.
 MIN_OVERALL_ACCURACY = 0.87
-MIN_IN_SCOPE_ACCURACY = 0.84
+MIN_IN_SCOPE_ACCURACY = 0.85
 MAX_OUT_OF_SCOPE_ANSWERED = 0.08
 MIN_FAR_OUT_OF_SCOPE_DECLINED = 0.95
 MIN_CURATED_QUESTIONS_ANSWERED = 0.95  # measured 633/641 = 0.988 from their own fact
