@@ -57,9 +57,11 @@ _LOOKBACK = 4
 _LOOKAHEAD = 6
 _BY = frozenset({"by", "between", "among"})
 _BE = frozenset({"is", "are", "was", "were", "been", "being", "be"})
-_IRREGULAR_PARTICIPLES = frozenset({"said", "told", "spoken", "written", "thought", "known"})
-# "What was Trump quoted as saying?": the one quoted is the speaker.
-_SPEAKER_IS_SUBJECT = frozenset({"quoted", "cited"})
+_IRREGULAR_PARTICIPLES = frozenset({"said", "told"})
+# Words that start a clause of its own: "Is it true that Rubio said…" is active.
+_CLAUSE_STARTS = frozenset({"that", "who", "which", "when", "where", "while", "because", "if"})
+_PASSIVE_SUBJECT_WORDS = 5
+_PERFECT = frozenset({"have", "has", "had"})
 _DATE_WORDS = frozenset(
     """
     monday tuesday wednesday thursday friday saturday sunday january february march april may
@@ -289,12 +291,7 @@ class Attribution:
         # ("Why were the Paris talks described as…?") what comes before is what was talked
         # about: only "by…" names the speaker.
         after = words[index + 1 :]
-        verb = words[index]
-        passive = (
-            (verb.endswith("ed") or verb in _IRREGULAR_PARTICIPLES)
-            and verb not in _SPEAKER_IS_SUBJECT
-            and not _BE.isdisjoint(words[:index])
-        )
+        passive = self._is_passive(words, index)
         asking = ([] if passive else words[:index]) + (
             after[1:_LOOKAHEAD] if after and after[0] in _BY else []
         )
@@ -316,6 +313,29 @@ class Attribution:
             if self._could_speak(t, name_like)
             for who in (self._speaking_for(t) or {t})
         )
+
+    def _is_passive(self, words: list[str], index: int) -> bool:
+        """Whether the reporting verb at ``index`` is passive: "what was said", "why were the
+        talks described", "how was the reception described by Rubio". Not when someone stands
+        just before the verb ("What was the number Rubio mentioned?") or a clause of its own
+        holds it ("Is it true that Rubio said…?")."""
+        verb = words[index]
+        if not (verb.endswith("ed") or verb in _IRREGULAR_PARTICIPLES):
+            return False
+        before = words[max(0, index - _PASSIVE_SUBJECT_WORDS) : index]
+        be = max((i for i, word in enumerate(before) if word in _BE), default=None)
+        if be is None:
+            return False
+        between = before[be + 1 :]
+        if not between:
+            return True
+        subject_end = between[-1]
+        if subject_end in _PERFECT:  # "What was Rubio reported to have said?"
+            return False
+        speaks = subject_end in _PRONOUNS or bool(
+            set(self._analyzer.terms(subject_end)) & (self.names | self.people)
+        )
+        return not speaks and _CLAUSE_STARTS.isdisjoint(between)
 
     def _could_speak(self, term: str, name_like: set[str]) -> bool:
         # People speak, and places through their people; a title alone ("what did the

@@ -114,7 +114,8 @@ _UNCOUNTED = (
     r"(?:effort|energy|attention|work|progress|support|pressure|influence|hope|trust|interest"
     r"|patience|commitment|urgency|risk|difference)\b"
 )
-_DEGREE = r"\b(?:a lot|lots|plenty|a great deal|a little|little|much)\b"
+_DEGREE = r"\b(?:a lot|lots|plenty|a great deal|a little|so much|too much)\b"
+_TIME_UNITS = r"(?:seconds|minutes|hours|days|weeks|months|years)"
 
 # A month alone counts too: "April or May" is specific, though no day is given.
 _SPECIFIC_PATTERNS = (re.compile(_NUMBER), re.compile(_DATE), re.compile(rf"\b{_MONTH}\b"))
@@ -122,20 +123,27 @@ _SPECIFIC_PATTERNS = (re.compile(_NUMBER), re.compile(_DATE), re.compile(rf"\b{_
 ANSWER_TYPES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
     # (what the question asks for, what a quote must contain to answer it)
     (
-        # "How many days…?" or "how much time…?" asks how long: "within days" answers it. "How
-        # much effort…?" asks how much of something nobody counts: "a lot of" answers it.
+        # "How many days…?" asks how long: "within days" answers it (below).
         re.compile(
-            r"\bhow (?:many|much)\b(?! (?:more |longer )?(?:seconds|minutes|hours|days|weeks"
-            rf"|months|years|time)\b)(?! {_UNCOUNTED})|\bwhat (?:percentage|number|amount|share)\b"
+            rf"\bhow many\b(?! (?:more |longer )?{_TIME_UNITS}\b)"
+            rf"|\bhow much\b(?! (?:more |longer )?(?:{_TIME_UNITS}|time)\b)(?! {_UNCOUNTED})"
+            r"|\bwhat (?:percentage|number|amount|share)\b"
         ),
         re.compile(_NUMBER),
     ),
     (
-        re.compile(
-            r"\bhow (?:many|much) (?:more |longer )?(?:seconds|minutes|hours|days|weeks|months"
-            r"|years|time)\b"
-        ),
+        re.compile(rf"\bhow (?:many|much) (?:more |longer )?{_TIME_UNITS}\b"),
+        re.compile(rf"{_NUMBER}|{_TIME_SPAN}"),
+    ),
+    (
+        # "How much time…?" is answered by a duration, and by "a lot of time".
+        re.compile(r"\bhow much (?:more |longer )?time\b"),
         re.compile(rf"{_NUMBER}|{_TIME_SPAN}|{_DEGREE}"),
+    ),
+    (
+        # "How much effort…?" asks how much of something nobody counts: "a lot of" answers it.
+        re.compile(rf"\bhow much {_UNCOUNTED}"),
+        re.compile(rf"{_NUMBER}|{_DEGREE}"),
     ),
     (
         re.compile(r"\b(?:what|which|exact) (?:date|day|year)\b|\bwhat time\b"),

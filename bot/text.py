@@ -316,6 +316,8 @@ class Analyzer:
         """A three-letter chat contraction of a knowledge word ("tlk" -> "talk"), when English
         has no such word and exactly one knowledge word is that word with one letter added;
         or a stopword with two letters swapped ("teh", "adn")."""
+        if is_common_english_word(word):  # "won" is no "own"
+            return word
         swapped = {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1)}
         stopwords = sorted(swapped & self._stopword_tokens)
         if stopwords:

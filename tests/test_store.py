@@ -134,7 +134,9 @@ class _LockedAtFirst(sqlite3.Connection):
     def execute(self, sql: str, *args: object) -> sqlite3.Cursor:
         if sql.startswith("PRAGMA journal_mode") and _LockedAtFirst.refusals:
             _LockedAtFirst.refusals -= 1
-            raise sqlite3.OperationalError("database is locked")
+            busy = sqlite3.OperationalError("database is locked")
+            busy.sqlite_errorcode = sqlite3.SQLITE_BUSY
+            raise busy
         return super().execute(sql, *args)  # type: ignore[arg-type]
 
 

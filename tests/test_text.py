@@ -175,6 +175,8 @@ def test_a_stopword_with_two_letters_swapped_is_the_stopword() -> None:
     assert analyzer.terms("where was teh photo taken", correct_typos=True) == analyzer.terms(
         "where was the photo taken"
     )
+    # an English word stays itself: "won" is no "own"
+    assert analyzer.terms("who won the vote", correct_typos=True) == ["who", "won", "vote"]
 
 
 def test_a_three_letter_chat_contraction_is_expanded_only_when_unambiguous() -> None:
