@@ -491,7 +491,13 @@ class Retriever:
     def _shape(self, question: str, analysis: QueryAnalysis) -> QuestionShape:
         cleaned = clean(question)
         asks_about_words, speakers = self.attribution.reported(question)
-        asks_for_person = bool(ASKS_FOR_PERSON.search(cleaned))
+        # "Who represented Ukraine?" asks for someone of a place that has its people, not for
+        # the place: "…involving the U.S., Ukraine, and European leaders" names no one.
+        # ("Who was at the Paris meeting?" may be answered by places: Paris has no people.)
+        places_with_people = frozenset(analysis.terms) & self.attribution.affiliated.keys()
+        asks_for_person = bool(ASKS_FOR_PERSON.search(cleaned)) or (
+            cleaned.startswith("who ") and bool(places_with_people) and not asks_about_words
+        )
         return QuestionShape(
             terms=analysis.terms,
             required=tuple(unanswerable_types(question)),

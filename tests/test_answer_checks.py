@@ -488,6 +488,22 @@ def ferry(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
     return one_article(tmp_path_factory, "ferry", FERRY_ARTICLE, facts)
 
 
+@pytest.mark.parametrize(
+    ("question", "fact_id", "factor"),
+    [
+        # someone of a place that has its people: a quote naming only places does not answer
+        ("Who represented Ukraine at the Paris meeting?", "paris-first-in-person", HALVED),
+        ("Who is the president of Ukraine?", "who-is-ukraine-president", 1),
+        # Paris has no people of its own in the article: its participants may be places
+        ("Who was at the Paris meeting?", "paris-first-in-person", 1),
+    ],
+)
+def test_who_of_a_place_asks_for_a_person(
+    knowledge: KnowledgeBase, question: str, fact_id: str, factor: object
+) -> None:
+    assert check_factor(knowledge, question, fact_id) == factor
+
+
 def test_a_quote_giving_the_event_as_a_cause_does_not_explain_it(ferry: KnowledgeBase) -> None:
     # "…cancelled after storms hit the coast" says what the storms did, not why they came…
     assert check_factor(ferry, "Why did storms hit the coast?", "ferry-cancelled") == HALVED
