@@ -9,8 +9,8 @@ from bot.evaluation import EvalReport, evaluate, load_bank
 from tests.support import QUESTION_BANKS
 
 # Regression guards, about 5 points under what the default engine (thresholds 56/40) scored on
-# tune.json + check.json (1,078 questions) when they were set: overall 0.920, in scope 0.900,
-# out-of-scope answered 0.037, far out-of-scope declined 135/135. Raise them as tuning improves;
+# tune.json + check.json (1,078 questions) when they were set: overall 0.923, in scope 0.900,
+# out-of-scope answered 0.029, far out-of-scope declined 135/135. Raise them as tuning improves;
 # falling below means a change made answers worse.
 MIN_OVERALL_ACCURACY = 0.87
 MIN_IN_SCOPE_ACCURACY = 0.85
