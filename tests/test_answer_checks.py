@@ -43,6 +43,11 @@ def one_article(
     return load_knowledge(knowledge)
 
 
+def quotes_as_article(facts: list[dict[str, Any]]) -> str:
+    """An article of the facts' quotes, one paragraph each, in order."""
+    return "".join(f"{entry['quotes'][0]}\n" for entry in facts)
+
+
 @pytest.fixture(scope="module")
 def council(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
     facts = [
@@ -220,12 +225,6 @@ def test_how_long_is_answered_by_indefinitely() -> None:
     assert needs.search(clean("the U.S. would not keep trying indefinitely"))
 
 
-HEADED_ARTICLE = (
-    "Signs of Progress at the Pier\n"
-    "Repairs to the pier were agreed on Friday.\n"
-)
-
-
 @pytest.fixture(scope="module")
 def headed(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
     facts = [
@@ -238,7 +237,7 @@ def headed(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
             "pier-repairs", "Repairs to the pier were agreed on Friday.", ["Were repairs agreed?"]
         ),
     ]
-    return one_article(tmp_path_factory, "headed", HEADED_ARTICLE, facts)
+    return one_article(tmp_path_factory, "headed", quotes_as_article(facts), facts)
 
 
 def heading_confidence(knowledge: KnowledgeBase, question: str) -> tuple[float, float]:
@@ -441,16 +440,6 @@ def test_how_many_days_is_answered_by_a_duration(question: str, quote: str, answ
     assert all(pattern.search(clean(quote)) for pattern in needs) is answers
 
 
-FERRY_ARTICLE = (
-    "The ferry was cancelled after storms hit the coast.\n"
-    "The council will fund some repairs to the old pier, the mayor said.\n"
-    "The harbor master named the damaged boats: the Tern and the Gull.\n"
-    "After the storms passed, the harbor reopened.\n"
-    "Some 40 boats were damaged in all.\n"
-    "Any visitor to the island must pay a fee of 12 dollars.\n"
-)
-
-
 @pytest.fixture(scope="module")
 def ferry(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
     facts = [
@@ -485,7 +474,7 @@ def ferry(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
             ["What is the island fee?", "Do visitors pay a fee?"],
         ),
     ]
-    return one_article(tmp_path_factory, "ferry", FERRY_ARTICLE, facts)
+    return one_article(tmp_path_factory, "ferry", quotes_as_article(facts), facts)
 
 
 @pytest.mark.parametrize(
