@@ -51,10 +51,10 @@ def _instrument() -> None:
     original_answer = AnswerEngine.answer
 
     @functools.wraps(original_answer)
-    def timed_answer(self: AnswerEngine, question: str) -> Answer:
+    def timed_answer(self: AnswerEngine, question: str, *, explain: bool = False) -> Answer:
         start = time.perf_counter()
         try:
-            return original_answer(self, question)
+            return original_answer(self, question, explain=explain)
         finally:
             _engine_seconds.append(time.perf_counter() - start)
             if len(_engine_seconds) == BASELINE_AT and tracemalloc.is_tracing():

@@ -15,18 +15,29 @@ anything the user did not confirm, so it cannot answer an out-of-scope question 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from bot.article import Paragraph
 from bot.attribution import REPORTING_VERBS
+from bot.calibration import Calibration, features, load_calibration
 from bot.knowledge import KnowledgeBase, LoadedFact, QuoteSpan, load_knowledge
-from bot.retrieval import FactMatch, Retriever, ScoringWeights
-from bot.text import question_parts, tokens
+from bot.language import english
+from bot.retrieval import (
+    CHECK_NAMES,
+    Candidate,
+    Retriever,
+    ScoringWeights,
+    legacy_confidence,
+)
+from bot.semantic import EmbeddingCache, Encoder, Vectors, default_encoder
+from bot.text import ENGLISH_STOPWORDS, clean, question_parts, tokens
 
 
 class AnswerStatus(StrEnum):
@@ -34,6 +45,10 @@ class AnswerStatus(StrEnum):
     UNSURE = "unsure"
     DECLINED = "declined"
     INVALID = "invalid"
+    SMALL_TALK = "small_talk"
+    """Greetings, thanks, "how are you": a friendly line about what the bot is for."""
+    UNCLEAR = "unclear"
+    """A question that names nothing ("why?", "who said that?"): asked what it means."""
 
 
 class InputProblem(StrEnum):
@@ -58,6 +73,33 @@ class Citation(BaseModel):
     """The quote is a section heading; ``paragraph`` is then the first one of its section."""
 
 
+class TracedFact(BaseModel):
+    """One fact the engine judged for a question, and why it got its confidence."""
+
+    model_config = ConfigDict(frozen=True)
+
+    fact_id: str
+    source: str
+    part: str
+    """The part of the message it was judged against (the whole message, or one question)."""
+    confidence: float
+    signals: dict[str, float]
+    checks: dict[str, str]
+    """Each answer check that applies to the question: "passes" or "fails"."""
+    contributions: dict[str, float]
+    """Each feature's push on the calibrated model's logit (positive: towards answering)."""
+
+
+class Trace(BaseModel):
+    """Why a question was answered or declined (``citebot ask --explain``)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    question_parts: tuple[str, ...]
+    facts: tuple[TracedFact, ...] = ()
+    decision: str = ""
+
+
 class Answer(BaseModel):
     """Everything a renderer needs; ``to_public_dict`` is the JSON contract."""
 
@@ -71,6 +113,7 @@ class Answer(BaseModel):
     suggestions: tuple[str, ...] = ()
     did_you_mean: str | None = None
     input_problem: InputProblem | None = None
+    trace: Trace | None = None
 
     @property
     def answered(self) -> bool:
@@ -99,14 +142,14 @@ class Answer(BaseModel):
                 for c in self.citations
             ],
             "suggestions": list(self.suggestions),
-        }
+        } | ({"trace": self.trace.model_dump(mode="json")} if self.trace is not None else {})
 
 
 @dataclass(frozen=True, slots=True)
 class AnswerPolicy:
-    """Thresholds and limits; tuned on the project's question bank (see README)."""
+    """Thresholds (on the calibrated 0-100 confidence) and limits; see README."""
 
-    answer_threshold: float = 56.0
+    answer_threshold: float = 60.0
     suggest_threshold: float = 40.0
     max_quotes: int = 3
     max_suggestions: int = 3
@@ -114,24 +157,93 @@ class AnswerPolicy:
     max_question_chars: int = 1000
 
 
+HAND_WEIGHTED_POLICY = AnswerPolicy(answer_threshold=56.0, suggest_threshold=40.0)
+"""The thresholds the hand-weighted engine was tuned with (the benchmark's baseline)."""
+
+
+class Scoring(StrEnum):
+    CALIBRATED = "calibrated"
+    """Facts ranked and judged by the fitted model over all signals (the default)."""
+    HAND_WEIGHTED = "hand-weighted"
+    """The engine before calibration: a hand-set blend of word signals and fixed penalties."""
+
+
+TRACE_CANDIDATES = 5
+"""How many judged facts an answer's trace lists."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Scored:
+    """One judged fact of one source for one part of the question, with its confidence."""
+
+    candidate: Candidate
+    source_id: str
+    part: str
+    confidence: float
+    row: tuple[float, ...]
+
+    @property
+    def fact(self) -> LoadedFact:
+        return self.candidate.fact
+
+    def closest_question(self) -> str:
+        return self.candidate.closest_question()
+
+
 class AnswerEngine:
-    """Answers questions from a knowledge base; knows nothing about Telegram."""
+    """Answers questions from a knowledge base; knows nothing about Telegram.
+
+    Each source (article) has its own index with its own vocabulary (its aliases, its word
+    rarities), so a question about one article is judged the same whatever else is loaded;
+    the calibrated confidence makes the sources' answers comparable.
+    """
 
     def __init__(
         self,
         knowledge: KnowledgeBase,
         policy: AnswerPolicy | None = None,
         weights: ScoringWeights | None = None,
+        *,
+        scoring: Scoring = Scoring.CALIBRATED,
+        calibration: Calibration | None = None,
+        encoder: Encoder | None = None,
+        use_meaning: bool = True,
+        cache: EmbeddingCache | None = None,
+        progress: Callable[[int, int], None] | None = None,
     ) -> None:
         self.knowledge = knowledge
-        self.policy = policy or AnswerPolicy()
-        self.retriever = Retriever(knowledge, weights)
+        self.scoring = scoring
+        if policy is None:
+            policy = HAND_WEIGHTED_POLICY if scoring is Scoring.HAND_WEIGHTED else AnswerPolicy()
+        self.policy = policy
+        self.calibration = calibration or (
+            load_calibration() if scoring is Scoring.CALIBRATED else None
+        )
+        self.retrievers: dict[str, Retriever] = {
+            source_id: Retriever(knowledge.for_source(source_id), weights)
+            for source_id in knowledge.sources
+        }
+        self.encoder: Encoder | None = None
+        if use_meaning and scoring is Scoring.CALIBRATED:
+            self.encoder = encoder or default_encoder()
+            store = cache or EmbeddingCache(None)
+            for retriever in self.retrievers.values():
+                retriever.set_choice_vectors(
+                    store.vectors(self.encoder, retriever.choice_texts(), progress=progress)
+                )
         grouped: dict[str, list[str]] = {}
         for loaded in knowledge.facts:
-            grouped.setdefault(loaded.fact.topic, []).append(loaded.fact.questions[0])
+            first = loaded.fact.questions[0] if loaded.fact.questions else None
+            if first is not None:
+                grouped.setdefault(loaded.fact.topic, []).append(first)
         self._topics = grouped
         curated = [q for source in knowledge.sources.values() for q in source.meta.examples]
         self._featured = curated or [questions[0] for questions in grouped.values()]
+
+    @property
+    def retriever(self) -> Retriever:
+        """The first source's index (the only one in a single-article knowledge base)."""
+        return next(iter(self.retrievers.values()))
 
     @classmethod
     def from_directory(
@@ -140,8 +252,12 @@ class AnswerEngine:
         """Load and validate ``directory`` and build an engine over it."""
         return cls(load_knowledge(directory), policy)
 
-    def answer(self, question: str) -> Answer:
-        """Answer one question. Never raises for any string input."""
+    def answer(self, question: str, *, explain: bool = False) -> Answer:
+        """Answer one question. Never raises for any string input.
+
+        With ``explain`` the answer carries its trace: the facts judged, their signals, each
+        check's verdict and the confidence (``citebot ask --explain``).
+        """
         # Lone surrogates (undecodable bytes from argv or a socket) cannot be encoded as UTF-8
         # and would break every output channel; make them U+FFFD before anything else.
         question = question.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
@@ -157,35 +273,144 @@ class AnswerEngine:
                 input_problem=problem,
             )
         question = question.strip()
-        matches = self.retriever.search(question, limit=8)
-        # In a chat message of several parts the question is one of them, usually the last;
-        # the chatter around it can drown it ("brb dinner... @bot who was at the Paris
-        # meeting?"). A part of one content word ("is it gonna work") is too thin alone.
-        for part in question_parts(question, is_filler=self._is_filler):
-            if len(self.retriever.analyse(part).terms) < 2:
-                continue
-            alone = self.retriever.search(part, limit=8)
-            if alone and (not matches or alone[0].confidence > matches[0].confidence):
-                matches = alone
-        best = matches[0] if matches else None
+        conversational = self.conversational(question)
+        if conversational is not None:
+            return Answer(
+                question=question,
+                status=conversational,
+                confidence=0.0,
+                answer=None,
+                suggestions=tuple(self.featured_questions()),
+                trace=Trace(question_parts=(question,), decision=conversational.value)
+                if explain
+                else None,
+            )
+        parts = self.parts(question)
+        ranked = self.rank(parts)
+        best = ranked[0] if ranked else None
         confidence = best.confidence if best else 0.0
-        if best is not None and confidence >= self.policy.answer_threshold:
+        answered = best is not None and confidence >= self.policy.answer_threshold
+        unsure = not answered and best is not None and confidence >= self.policy.suggest_threshold
+        trace = (
+            self._trace(parts, ranked, self._decision(confidence, answered, unsure))
+            if explain
+            else None
+        )
+        if best is not None and answered:
             return Answer(
                 question=question,
                 status=AnswerStatus.ANSWERED,
                 confidence=confidence,
                 answer=best.fact.fact.answer,
-                citations=tuple(self._citations(question, matches)),
+                citations=tuple(self._citations(ranked)),
+                trace=trace,
             )
-        unsure = best is not None and confidence >= self.policy.suggest_threshold
         return Answer(
             question=question,
             status=AnswerStatus.UNSURE if unsure else AnswerStatus.DECLINED,
             confidence=confidence,
             answer=None,
-            suggestions=tuple(self._suggestions(matches)),
+            suggestions=tuple(self._suggestions(ranked)),
             did_you_mean=best.closest_question() if unsure and best else None,
+            trace=trace,
         )
+
+    def conversational(self, question: str) -> AnswerStatus | None:
+        """Small talk ("hi bot, how are you?") or a question that names nothing ("why?")."""
+        cleaned = clean(question)
+        if english.SMALL_TALK.fullmatch(cleaned):
+            return AnswerStatus.SMALL_TALK
+        words = tokens(question)
+        if words and all(
+            w in english.CONTENT_FREE_WORDS or w in ENGLISH_STOPWORDS for w in words
+        ):
+            return AnswerStatus.UNCLEAR
+        return None
+
+    def parts(self, question: str) -> list[str]:
+        """The whole message, then the question parts of a chat message of several parts.
+
+        In a chat message the question is one of its parts, usually the last; the chatter
+        around it can drown it ("brb dinner... @bot who was at the Paris meeting?"). A part of
+        one content word ("is it gonna work") is too thin alone.
+        """
+        parts = [question]
+        for part in question_parts(question, is_filler=self._is_filler):
+            if len(self.retriever.analyse(part).terms) >= 2 and part not in parts:
+                parts.append(part)
+        return parts
+
+    def rank(self, parts: list[str], vectors: Vectors | None = None) -> list[_Scored]:
+        """Every judged fact of every source for every part, most confident first."""
+        if vectors is None and self.encoder is not None:
+            vectors = self.encoder.queries(parts)
+        scored: list[_Scored] = []
+        for part_index, part in enumerate(parts):
+            vector = vectors[part_index] if vectors is not None else None
+            for source_id, retriever in self.retrievers.items():
+                found = retriever.candidates(part, vector)
+                if not found:
+                    continue
+                rows = [tuple(features(c)) for c in found]
+                if self.calibration is not None:
+                    confidences = np.round(100.0 * self.calibration.confidence(rows), 1)
+                else:
+                    confidences = np.asarray(
+                        [legacy_confidence(c, retriever.weights) for c in found]
+                    )
+                scored.extend(
+                    _Scored(c, source_id, part, float(conf), row)
+                    for c, conf, row in zip(found, confidences, rows, strict=True)
+                )
+        # Highest confidence first; ties go to the better-covered fact, then to file order.
+        scored.sort(
+            key=lambda s: (-s.confidence, -s.candidate.signals["coverage"], s.candidate.index)
+        )
+        return scored
+
+    def _contributions(self, row: tuple[float, ...]) -> dict[str, float]:
+        if self.calibration is None:
+            return {}
+        model = self.calibration.decider_for(row)
+        return {k: round(v, 3) for k, v in model.contributions(row).items()}
+
+    def _decision(self, confidence: float, answered: bool, unsure: bool) -> str:
+        policy = self.policy
+        if answered:
+            return f"answered: confidence {confidence:.1f} >= {policy.answer_threshold:g}"
+        if unsure:
+            return (
+                f"unsure: {policy.suggest_threshold:g} <= confidence {confidence:.1f} "
+                f"< {policy.answer_threshold:g}"
+            )
+        return f"declined: confidence {confidence:.1f} < {policy.suggest_threshold:g}"
+
+    def _trace(self, parts: list[str], ranked: list[_Scored], decision: str) -> Trace:
+        judged: list[TracedFact] = []
+        seen: set[str] = set()
+        for scored in ranked:
+            if scored.fact.id in seen:
+                continue
+            seen.add(scored.fact.id)
+            candidate = scored.candidate
+            judged.append(
+                TracedFact(
+                    fact_id=scored.fact.id,
+                    source=scored.source_id,
+                    part=scored.part,
+                    confidence=scored.confidence,
+                    signals={k: round(v, 3) for k, v in candidate.signals.items()},
+                    checks={
+                        name: ("fails" if name in candidate.failed else "passes")
+                        for name in CHECK_NAMES
+                        if name in candidate.applied
+                    },
+                    contributions=self._contributions(scored.row),
+                )
+            )
+            if len(judged) == TRACE_CANDIDATES:
+                break
+        return Trace(question_parts=tuple(parts), facts=tuple(judged), decision=decision)
 
     def _input_problem(self, question: str) -> InputProblem | None:
         if not question.strip():
@@ -196,12 +421,13 @@ class AnswerEngine:
             return InputProblem.NO_WORDS
         return None
 
-    def _citations(self, question: str, matches: list[FactMatch]) -> list[Citation]:
-        best = matches[0]
+    def _citations(self, ranked: list[_Scored]) -> list[Citation]:
+        best = ranked[0]
         chosen = [best] + [
             m
-            for m in matches[1:]
-            if m.confidence >= self.policy.answer_threshold
+            for m in ranked[1:]
+            if m.part == best.part
+            and m.confidence >= self.policy.answer_threshold
             and m.confidence >= best.confidence - self.policy.companion_margin
         ]
         citations: list[Citation] = []
@@ -209,7 +435,7 @@ class AnswerEngine:
         for rank, match in enumerate(chosen):
             spans = list(match.fact.spans)
             if rank == 0 and len(spans) > 1:
-                spans = self._most_relevant_first(question, spans)
+                spans = self._most_relevant_first(match, spans)
             for span in spans:
                 key = (match.fact.source_id, span.start, span.end)
                 if key in seen or len(citations) >= self.policy.max_quotes:
@@ -222,7 +448,7 @@ class AnswerEngine:
         """Whether ``text`` has nothing to look up ("Bot", "ok so", "hey there")."""
         return not self.retriever.analyse(text).terms
 
-    def _most_relevant_first(self, question: str, spans: list[QuoteSpan]) -> list[QuoteSpan]:
+    def _most_relevant_first(self, match: _Scored, spans: list[QuoteSpan]) -> list[QuoteSpan]:
         """Order a fact's quotes by how much of the question each covers (ties: curator order).
 
         A fact often pairs a speaker's introduction ("Rubio summed up the current stance.") with
@@ -231,13 +457,14 @@ class AnswerEngine:
         # Names and reporting verbs say who is involved, not which sentence holds the answer:
         # "Rubio summed up the current stance." names Rubio but says nothing about "will this
         # be quick?", and "suggesting peace could come by May" is not "has it proven simple?".
-        names = self.retriever.attribution.names
+        retriever = self.retrievers[match.source_id]
+        names = retriever.attribution.names
         terms = [
             t
-            for t in self.retriever.analyse(question).terms
+            for t in retriever.analyse(match.part).terms
             if t not in names and t not in REPORTING_VERBS
         ]
-        relevance = [self.retriever.coverage_of(terms, span.text) for span in spans]
+        relevance = [retriever.coverage_of(terms, span.text) for span in spans]
         order = sorted(range(len(spans)), key=lambda i: (-relevance[i], i))
         return [spans[i] for i in order]
 
@@ -254,9 +481,11 @@ class AnswerEngine:
             fact_id=fact.id,
         )
 
-    def _suggestions(self, matches: list[FactMatch]) -> list[str]:
+    def _suggestions(self, matches: list[_Scored]) -> list[str]:
         suggestions: list[str] = []
         for match in matches:
+            if not match.fact.fact.questions:
+                continue  # an uncurated fact has no question to offer
             question = match.closest_question()
             if question not in suggestions:
                 suggestions.append(question)

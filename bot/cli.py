@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from bot import __version__, messages
 from bot.answers import Answer, AnswerEngine
+from bot.calibration import CalibrationError
 from bot.curation import export as exporting
 from bot.curation.facts_file import add_questions
 from bot.curation.report import (
@@ -32,7 +33,8 @@ from bot.curation.suggest import additions, format_suggestions, suggestions_from
 from bot.evaluation import BankError, evaluate, format_report, load_bank
 from bot.knowledge import KnowledgeBase, KnowledgeError, load_knowledge
 from bot.recording import Channel, Recorder
-from bot.render import render_plain
+from bot.render import render_plain, render_trace
+from bot.semantic import EmbeddingCache, default_encoder
 from bot.settings import Settings, describe_settings_error
 from bot.store import StoredRecord, StoreError, connect, migrate, read_records
 
@@ -71,7 +73,17 @@ def _knowledge(settings: Settings) -> KnowledgeBase:
 
 def _engine(args: argparse.Namespace) -> tuple[AnswerEngine, Settings]:
     settings = _settings(args)
-    return AnswerEngine(_knowledge(settings), settings.answer_policy()), settings
+    try:
+        return settings.build_engine(_knowledge(settings), progress=_progress), settings
+    except CalibrationError as exc:
+        raise CliError(f"calibration: {exc}") from None
+
+
+def _progress(done: int, total: int) -> None:
+    """Progress of a first start's sentence vectors, on standard error at a terminal."""
+    if sys.stderr.isatty():
+        end = "\n" if done == total else ""
+        print(f"\rcitebot: indexing meaning {done}/{total}", end=end, file=sys.stderr)
 
 
 @contextlib.contextmanager
@@ -103,7 +115,7 @@ def _ask(
     recorder: Recorder | None,
 ) -> int:
     def answer(question: str) -> Answer:
-        result = engine.answer(question)
+        result = engine.answer(question, explain=args.explain)
         if recorder is not None:
             recorder.record(result, Channel.CLI, None)
         return result
@@ -123,6 +135,8 @@ def _ask(
         out.write(json.dumps(result.to_public_dict(), ensure_ascii=False, indent=2) + "\n")
     else:
         out.write(render_plain(result, settings.max_question_chars) + "\n")
+        if result.trace is not None:
+            out.write("\n" + render_trace(result.trace) + "\n")
     return EXIT_OK
 
 
@@ -237,7 +251,7 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     )
     for text in uncovered:
         out.write(f"  not covered: {text}\n")
-    engine = AnswerEngine(knowledge, settings.answer_policy())
+    engine = settings.build_engine(knowledge, progress=_progress)
     unsearchable = engine.retriever.unsearchable_questions()
     for fact_id, question in unsearchable:
         out.write(f"  fact '{fact_id}': question {question!r} has no searchable words\n")
@@ -293,6 +307,45 @@ def cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
     for line in failed:
         print(f"citebot eval: {line}", file=sys.stderr)
     return EXIT_BELOW_BAR if failed else EXIT_OK
+
+
+def cmd_calibrate(args: argparse.Namespace, out: TextIO) -> int:
+    from bot import calibrate  # fitting code loads only for this command
+
+    settings = _settings(args)
+    cache = EmbeddingCache(settings.embedding_cache_dir)
+    article_dirs = [Path(a) for a in args.articles]
+    for directory in article_dirs:
+        if not (directory / "article.txt").is_file() or not (
+            directory / "questions.json"
+        ).is_file():
+            raise CliError(f"--articles {directory}: needs article.txt and questions.json")
+    try:
+        articles = calibrate.build_articles(
+            settings.knowledge_dir,
+            [Path(b) for b in args.bank],
+            article_dirs,
+            [Path(d) for d in args.article_banks],
+            encoder=default_encoder(),
+            cache=cache,
+            log=lambda line: print(f"citebot calibrate: {line}", file=sys.stderr),
+        )
+    except BankError as exc:
+        raise CliError(str(exc)) from None
+    except KnowledgeError as exc:
+        raise CliError("\n".join(str(p) for p in exc.problems)) from None
+    if not articles:
+        raise CliError("nothing to fit on: give a question bank and/or --articles")
+    if args.leave_one_out and len(articles) > 1:
+        out.write("Each article measured with a model fitted without it:\n")
+        out.write(calibrate.format_scores(calibrate.leave_one_article_out(articles)) + "\n\n")
+    fitted = calibrate.fit_articles(articles)
+    out.write("Weights (standardised features; + pushes towards answering):\n")
+    out.write(calibrate.describe(fitted) + "\n")
+    if args.output:
+        calibrate.write_calibration(fitted, Path(args.output))
+        out.write(f"Wrote {args.output}; set CITEBOT_CALIBRATION_FILE to use it.\n")
+    return EXIT_OK
 
 
 def cmd_run(args: argparse.Namespace, out: TextIO) -> int:
@@ -384,7 +437,7 @@ def cmd_suggest(args: argparse.Namespace, out: TextIO) -> int:
     out.write(f"\nAdded {len(added)} questions to {len(result.added)} facts in {files}; "
               "the knowledge base is valid.\n")
     # Check the edit did what it was for, with the knowledge base as it is now.
-    reloaded = AnswerEngine(_knowledge(settings), settings.answer_policy())
+    reloaded = settings.build_engine(_knowledge(settings))
     answered = sum(reloaded.answer(q).answered for q in added)
     out.write(f"Now answered: {answered} of {len(added)}.\n")
     return EXIT_OK
@@ -451,6 +504,9 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("question", nargs="+", help="the question, or '-' to read one per line "
                      "from standard input (with --json)")
     ask.add_argument("--json", action="store_true", help="print the JSON contract object")
+    ask.add_argument("--explain", action="store_true",
+                     help="also show why: the facts judged, their signals, each answer check's "
+                     "verdict and the confidence (in JSON: the \"trace\" key)")
     ask.add_argument("--record", action="store_true",
                      help="record the question(s) for `citebot report` (channel cli)")
     ask.set_defaults(handler=cmd_ask)
@@ -470,6 +526,20 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--quiet", action="store_true", help="do not list the misses")
     ev.add_argument("--json", action="store_true", help="print the report as JSON")
     ev.set_defaults(handler=cmd_eval)
+
+    cal = sub.add_parser(
+        "calibrate", help="fit the confidence model on question banks (see README)"
+    )
+    cal.add_argument("bank", nargs="*", help="question bank(s) of the knowledge directory")
+    cal.add_argument("--articles", nargs="*", default=[], metavar="DIR",
+                     help="uncurated article folders (article.txt, questions.json), each "
+                     "drafted one fact per sentence")
+    cal.add_argument("--article-banks", nargs="*", default=[], metavar="DIR",
+                     help="folders with more questions for those articles (<folder name>*.json)")
+    cal.add_argument("--leave-one-out", action="store_true",
+                     help="also measure each article with a model fitted without it")
+    cal.add_argument("--output", metavar="FILE", help="write the fitted model here")
+    cal.set_defaults(handler=cmd_calibrate)
 
     run = sub.add_parser("run", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
     run.set_defaults(handler=cmd_run)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import stat
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -71,7 +71,9 @@ class Fact(_Strict):
     topic: ShortText
     answer: Text
     quotes: Annotated[list[Text], Field(min_length=1, max_length=3)]
-    questions: Annotated[list[ShortText], Field(min_length=1)]
+    questions: list[ShortText] = Field(default_factory=list)
+    """Curated alternate wordings; optional: a fact with quotes only is found by its quotes'
+    words and meaning."""
     keywords: list[ShortText] = Field(default_factory=list)
 
 
@@ -148,6 +150,9 @@ class Source:
     article: ArticleText
     facts: tuple[LoadedFact, ...]
     directory: Path
+    aliases: AliasFile = field(default_factory=AliasFile)
+    """This article's own vocabulary (``sources/<id>/aliases.yaml``): it never changes how
+    another article's questions are matched."""
 
 
 @dataclass(frozen=True)
@@ -163,6 +168,26 @@ class KnowledgeBase:
     def fact(self, fact_id: str) -> LoadedFact | None:
         """The fact with ``fact_id``, if it exists."""
         return self.facts_by_id.get(fact_id)
+
+    def for_source(self, source_id: str) -> KnowledgeBase:
+        """One source alone (with the shared vocabulary; the source brings its own aliases)."""
+        source = self.sources[source_id]
+        return KnowledgeBase(
+            {source_id: source},
+            source.facts,
+            self.aliases,
+            self.directory,
+            {fact.id: fact for fact in source.facts},
+        )
+
+
+def merge_aliases(shared: AliasFile, own: AliasFile) -> AliasFile:
+    """The language-wide alias file with one article's own entries added."""
+    return AliasFile(
+        groups=[*shared.groups, *own.groups],
+        noise=[*shared.noise, *own.noise],
+        stopwords_extra=[*shared.stopwords_extra, *own.stopwords_extra],
+    )
 
 
 # libyaml's C parser when PyYAML was built with it (about ten times faster on large files).
@@ -302,7 +327,7 @@ def _quote_problem(quote: str, article: ArticleText) -> str:
     return f"quote is not in the article; closest text ({score:.0f}% similar): «{closest}»{hint}"
 
 
-def _locate_quotes(
+def locate_quotes(
     fact: Fact, source_id: str, article: ArticleText, display: str
 ) -> tuple[LoadedFact | None, list[Problem]]:
     spans: list[QuoteSpan] = []
@@ -391,7 +416,7 @@ def _load_source(directory: Path, root: Path) -> tuple[Source | None, list[Probl
             )
     loaded: list[LoadedFact] = []
     for fact in fact_file.facts:
-        located, fact_problems = _locate_quotes(fact, meta.id, article, facts_display)
+        located, fact_problems = locate_quotes(fact, meta.id, article, facts_display)
         problems.extend(fact_problems)
         if located:
             loaded.append(located)
@@ -405,9 +430,15 @@ def _load_source(directory: Path, root: Path) -> tuple[Source | None, list[Probl
                                 f"{field_name}[{index}]")
                     )
                 seen.add(key)
+    own_aliases = AliasFile()
+    alias_path = directory / "aliases.yaml"
+    if alias_path.exists() or alias_path.is_symlink():
+        alias_display = str(alias_path.relative_to(root.parent))
+        own_aliases, alias_problems = read_alias_file(alias_path, alias_display)
+        problems.extend(alias_problems)
     if problems:
         return None, problems
-    return Source(meta, article, tuple(loaded), directory), []
+    return Source(meta, article, tuple(loaded), directory, own_aliases), []
 
 
 def source_directories(root: Path) -> Iterator[Path]:
@@ -428,17 +459,11 @@ def load_knowledge(directory: Path) -> KnowledgeBase:
 
     aliases = AliasFile()
     alias_path = root / "aliases.yaml"
-    alias_display = str(alias_path.relative_to(root.parent))
     if alias_path.exists():
-        try:
-            raw_aliases = read_yaml_file(alias_path, alias_display)
-            aliases = AliasFile.model_validate(raw_aliases or {})
-        except KnowledgeError as exc:
-            problems.extend(exc.problems)
-        except ValidationError as exc:
-            problems.extend(_validation_problems(exc, alias_display, raw_aliases))
-        else:
-            problems.extend(_alias_conflicts(aliases, alias_display))
+        aliases, alias_problems = read_alias_file(
+            alias_path, str(alias_path.relative_to(root.parent))
+        )
+        problems.extend(alias_problems)
 
     sources: dict[str, Source] = {}
     fact_homes: dict[str, str] = {}
@@ -476,14 +501,36 @@ def load_knowledge(directory: Path) -> KnowledgeBase:
                 )
             fact_homes[fact.id] = source.meta.id
         sources[source.meta.id] = source
+    for source in sources.values():
+        if source.aliases.groups:
+            display = str((source.directory / "aliases.yaml").relative_to(root.parent))
+            merged = merge_aliases(aliases, source.aliases)
+            # An article's alias may not give a shared word a second meaning either.
+            problems.extend(_alias_conflicts(merged, display, first=len(aliases.groups)))
     if problems:
         raise KnowledgeError(problems)
     facts = tuple(fact for source in sources.values() for fact in source.facts)
     return KnowledgeBase(sources, facts, aliases, root, {fact.id: fact for fact in facts})
 
 
-def _alias_conflicts(aliases: AliasFile, display: str) -> list[Problem]:
-    """An alias that belongs to two groups would map to two meanings; refuse it."""
+def read_alias_file(path: Path, display: str) -> tuple[AliasFile, list[Problem]]:
+    """Read and validate one ``aliases.yaml`` (shared or a source's own)."""
+    raw: Any = None
+    try:
+        raw = read_yaml_file(path, display)
+        aliases = AliasFile.model_validate(raw or {})
+    except KnowledgeError as exc:
+        return AliasFile(), exc.problems
+    except ValidationError as exc:
+        return AliasFile(), _validation_problems(exc, display, raw)
+    return aliases, _alias_conflicts(aliases, display)
+
+
+def _alias_conflicts(aliases: AliasFile, display: str, first: int = 0) -> list[Problem]:
+    """An alias that belongs to two groups would map to two meanings; refuse it.
+
+    Only entries of groups from ``first`` on are reported, numbered from there (a source's own
+    file merged after the shared one)."""
     owner: dict[tuple[str, ...], int] = {}
     problems: list[Problem] = []
     for group_index, group in enumerate(aliases.groups):
@@ -491,13 +538,15 @@ def _alias_conflicts(aliases: AliasFile, display: str) -> list[Problem]:
             # Compare as retrieval will match them: cleaned and stemmed ("U.S." == "us",
             # "photograph" == "photographer").
             key = tuple(stem(t) for t in tokens(entry))
-            if key in owner and owner[key] != group_index:
+            if key in owner and owner[key] != group_index and group_index >= first:
                 problems.append(
                     Problem(
                         display,
-                        f"{entry!r} is also in group {owner[key] + 1}; an alias can have only "
-                        "one meaning",
-                        field=f"groups[{group_index}][{entry_index}]",
+                        f"{entry!r} is also in "
+                        + (f"group {owner[key] + 1 - first}" if owner[key] >= first
+                           else f"group {owner[key] + 1} of the shared aliases.yaml")
+                        + "; an alias can have only one meaning",
+                        field=f"groups[{group_index - first}][{entry_index}]",
                     )
                 )
             owner.setdefault(key, group_index)

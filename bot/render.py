@@ -10,7 +10,7 @@ import html
 from collections.abc import Callable
 
 from bot import messages
-from bot.answers import Answer, AnswerStatus, Citation, InputProblem
+from bot.answers import Answer, AnswerStatus, Citation, InputProblem, Trace
 
 TELEGRAM_MESSAGE_LIMIT = 4096
 
@@ -52,9 +52,47 @@ def _suggestion_block(answer: Answer, bullet: Callable[[str], str]) -> list[str]
         if suggestions:
             lines.append(messages.OTHER_SUGGESTIONS_INTRO)
     elif suggestions:
-        lines.append(messages.DECLINE_SUGGESTIONS_INTRO)
+        lines.append(
+            messages.EXAMPLES_INTRO
+            if answer.status in (AnswerStatus.SMALL_TALK, AnswerStatus.UNCLEAR)
+            else messages.DECLINE_SUGGESTIONS_INTRO
+        )
     lines.extend(f"  • {bullet(s).strip()}" for s in suggestions)
     return lines
+
+
+def render_trace(trace: Trace) -> str:
+    """Why an answer was given or declined, for a curator (``citebot ask --explain``)."""
+    lines = [f"{messages.TRACE_DECISION}: {trace.decision}"]
+    if len(trace.question_parts) > 1:
+        lines.append(messages.TRACE_PARTS + ": " + " | ".join(trace.question_parts))
+    if not trace.facts:
+        lines.append(messages.TRACE_NO_FACTS)
+    for rank, fact in enumerate(trace.facts, start=1):
+        lines.append(f"{rank}. {fact.source}/{fact.fact_id}  confidence {fact.confidence:.1f}")
+        if len(trace.question_parts) > 1:
+            lines.append(f"   part: {fact.part}")
+        lines.append(
+            "   signals: " + ", ".join(f"{k} {v:g}" for k, v in fact.signals.items())
+        )
+        checks = ", ".join(f"{k} {v}" for k, v in fact.checks.items()) or "none apply"
+        lines.append(f"   checks: {checks}")
+        if fact.contributions:
+            pushes = sorted(fact.contributions.items(), key=lambda kv: -abs(kv[1]))
+            lines.append(
+                "   decision pushes: " + ", ".join(f"{k} {v:+.2f}" for k, v in pushes)
+            )
+    return "\n".join(lines)
+
+
+def _head(answer: Answer) -> str:
+    """The first line of a reply that quotes nothing."""
+    return {
+        AnswerStatus.DECLINED: messages.DECLINE,
+        AnswerStatus.UNSURE: messages.UNSURE,
+        AnswerStatus.SMALL_TALK: messages.SMALL_TALK,
+        AnswerStatus.UNCLEAR: messages.UNCLEAR,
+    }.get(answer.status, messages.DECLINE)
 
 
 def render_plain(answer: Answer, max_question_chars: int = 1000, *, show_confidence: bool = True
@@ -63,8 +101,7 @@ def render_plain(answer: Answer, max_question_chars: int = 1000, *, show_confide
     if answer.status is AnswerStatus.INVALID:
         return notice_text(answer, max_question_chars)
     if answer.status is not AnswerStatus.ANSWERED:
-        head = messages.DECLINE if answer.status is AnswerStatus.DECLINED else messages.UNSURE
-        lines = [head, *_suggestion_block(answer, lambda s: s)]
+        lines = [_head(answer), *_suggestion_block(answer, lambda s: s)]
         return "\n".join(lines)
     lines = [answer.answer or ""]
     lines.append("")
@@ -127,8 +164,7 @@ def render_telegram_html(
     if answer.status is AnswerStatus.INVALID:
         return escape(notice_text(answer, max_question_chars))
     if answer.status is not AnswerStatus.ANSWERED:
-        head = messages.DECLINE if answer.status is AnswerStatus.DECLINED else messages.UNSURE
-        lines = [f"<b>{escape(head)}</b>"]
+        lines = [f"<b>{escape(_head(answer))}</b>"]
         room = (limit - 100) // 5  # heading, did-you-mean, intro and suggestion lines
         used = len(lines[0])
         for line in _suggestion_block(answer, lambda s: s):

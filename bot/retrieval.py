@@ -31,8 +31,8 @@ from rapidfuzz import fuzz, process
 
 from bot.article import ArticleText
 from bot.attribution import REPORTING_VERBS, Attribution, speakers_of_spans
-from bot.knowledge import KnowledgeBase, LoadedFact
-from bot.text import Analyzer, clean, tokens
+from bot.knowledge import KnowledgeBase, LoadedFact, merge_aliases
+from bot.text import Analyzer, clean, is_common_english_word, tokens
 
 
 class ChoiceKind(StrEnum):
@@ -85,6 +85,50 @@ class FactMatch:
 
 
 @dataclass(frozen=True, slots=True)
+class Candidate:
+    """A fact judged for a question: the signals measured and the answer checks' verdicts."""
+
+    index: int
+    fact: LoadedFact
+    signals: dict[str, float]
+    applied: frozenset[str]
+    """Answer checks that apply to the question."""
+    failed: frozenset[str]
+    """Those of them this fact fails."""
+    closest_question: Callable[[], str] = field(repr=False, compare=False)
+
+
+CHECK_NAMES = (
+    "answer_type", "speaker", "named", "specifics", "identifies", "who", "cause", "heading"
+)
+"""Every answer check, in the order a trace lists them."""
+
+
+def legacy_confidence(candidate: Candidate, weights: ScoringWeights) -> float:
+    """The hand-weighted confidence (0-100): a blend of the word signals, lowered by a fixed
+    factor for each failed check. The benchmark's baseline; the engine uses the calibration."""
+    s = candidate.signals
+    score = (
+        weights.coverage * s["coverage"]
+        + weights.question_match * s["question_match"]
+        + weights.similarity * s["similarity"]
+    )
+    penalties = {
+        "answer_type": weights.answer_type_penalty,
+        "speaker": weights.attribution_penalty,
+        "named": weights.attribution_penalty,
+        "specifics": weights.identification_penalty,
+        "identifies": weights.identification_penalty,
+        "cause": weights.identification_penalty,
+        "who": 1.0,  # not in the hand-weighted engine
+        "heading": weights.answer_type_penalty,
+    }
+    for name in candidate.failed:
+        score *= penalties[name]
+    return round(100.0 * min(score, 1.0), 1)
+
+
+@dataclass(frozen=True, slots=True)
 class QueryAnalysis:
     """What the retriever made of a question."""
 
@@ -116,6 +160,11 @@ _UNCOUNTED = (
 )
 _DEGREE = r"\b(?:a lot|lots|plenty|a great deal|a little|so much|too much)\b"
 _TIME_UNITS = r"(?:seconds|minutes|hours|days|weeks|months|years)"
+_TIME_WORDS = (
+    r"\b(?:ago|later|earlier|soon|recently|now|currently|then|next|last|early|late|mid|since"
+    r"|until|before|after|during|within|by|once|when|while|spring|summer|autumn|fall|winter"
+    r"|century|decade|era|season)\b"
+)
 
 # A month alone counts too: "April or May" is specific, though no day is given.
 _SPECIFIC_PATTERNS = (re.compile(_NUMBER), re.compile(_DATE), re.compile(rf"\b{_MONTH}\b"))
@@ -150,9 +199,22 @@ ANSWER_TYPES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
         re.compile(_DATE),
     ),
     (re.compile(r"\bhow long\b"), re.compile(_TIME_SPAN)),
+    (
+        # "When did the deal collapse?" (a when-question, not "what did he say when…").
+        re.compile(
+            r"^(?:\w+ ){0,3}?when (?:did|does|do|was|were|is|are|will|would|has|have|had|can"
+            r"|could|should)\b"
+        ),
+        re.compile(rf"{_DATE}|\b{_MONTH}\b|{_TIME_SPAN}|{_TIME_WORDS}"),
+    ),
 )
-"""Questions that ask for a number, a date or a duration can only be answered by a quote that
-has one: "How many people died in the strikes?" must not be answered with the caption."""
+"""Questions that ask for a number, a date, a time or a duration can only be answered by a quote
+that has one the question does not already say: "How many people died in the strikes?" must not
+be answered with the caption, nor "How many workers died in 2010?" by "In 2010, a number of
+workers…". A year is no count ("How much did it cost?" is not answered by "in 2006")."""
+
+_YEAR = re.compile(r"1\d{3}|20\d{2}")
+_COUNTS = re.compile(_NUMBER)
 
 
 _PERSON_NOUNS = (
@@ -191,6 +253,12 @@ proposal". The vague phrase is the words after the determiner up to the first st
 side became", "some compromises"); "some 40 people" is a number, not a vague mention."""
 
 
+ASKS_WHO = re.compile(r"^(?:\w+ ){0,3}?(?:who|whom)\b(?! (?:else|cares)\b)")
+_CAPITALISED = re.compile(r"[\w’']+")
+_TITLE_WORDS = frozenset(
+    "mr mrs ms dr president minister secretary state general i".split()
+)
+
 ASKS_FOR_CAUSE = re.compile(
     r"\bwhy\b|\bhow come\b|\bwhat(?: \w+)? (?:caused|led to|triggered|sparked|prompted)\b"
     r"|\b(?:cause|reason)s? (?:of|for|behind)\b"
@@ -227,10 +295,32 @@ article is about ("Ukraine", "the U.S."), not a specific of any one fact: "Which
 minerals?" is not answered by "...access to Ukraine's valuable mineral resources"."""
 
 
+def gives_new(needs: re.Pattern[str], quote: str, question_words: frozenset[str]) -> bool:
+    """Whether cleaned ``quote`` has what ``needs`` matches in a word the question does not
+    say (and, for counts, that is no year)."""
+    for match in needs.finditer(quote):
+        start = quote.rfind(" ", 0, match.start()) + 1
+        end = quote.find(" ", match.end())
+        word = quote[start : end if end >= 0 else len(quote)]
+        if word in question_words:
+            continue
+        if needs.pattern == _COUNTS.pattern and _YEAR.fullmatch(word):
+            continue
+        return True
+    return False
+
+
 def unanswerable_types(question: str) -> list[re.Pattern[str]]:
     """The evidence patterns a quote needs to answer ``question`` (usually none)."""
     cleaned = clean(question)
     return [needs for asks, needs in ANSWER_TYPES if asks.search(cleaned)]
+
+
+def _ranks(values: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
+    """Each value's rank, 0 for the largest."""
+    ranks = np.empty(len(values), dtype=np.int64)
+    ranks[np.argsort(-values, kind="stable")] = np.arange(len(values))
+    return ranks
 
 
 def _csr(rows: Sequence[Sequence[int]]) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int64]]:
@@ -245,6 +335,8 @@ class QuestionShape:
     """What kind of answer a question asks for, read once per question (see ``Retriever._fit``)."""
 
     terms: tuple[str, ...]
+    words: frozenset[str]
+    """The question's cleaned words, stopwords included ("2010", "when")."""
     required: tuple[re.Pattern[str], ...]
     """Patterns a quote needs: a number, a date or a duration."""
     speakers: frozenset[str]
@@ -252,6 +344,8 @@ class QuestionShape:
     named: frozenset[str]
     """People it names otherwise ("When will Trump and Zelenskyy meet?")."""
     identifies: bool
+    asks_who: bool
+    """"Who…?" that does not ask whose words: answered by a name the question lacks."""
     asks_for_person: bool
     asks_for_cause: bool
     specifics: bool
@@ -264,13 +358,17 @@ class Retriever:
     def __init__(self, knowledge: KnowledgeBase, weights: ScoringWeights | None = None) -> None:
         self.knowledge = knowledge
         self.weights = weights or ScoringWeights()
+        # The language's vocabulary and that of the articles indexed here (one, in the engine).
         aliases = knowledge.aliases
+        for source in knowledge.sources.values():
+            aliases = merge_aliases(aliases, source.aliases)
         self.analyzer = Analyzer(aliases.groups, aliases.noise, aliases.stopwords_extra)
         self.facts: tuple[LoadedFact, ...] = knowledge.facts
 
         # Choices are stored fact by fact, so each fact owns a contiguous range of them.
         choice_terms: list[list[str]] = []
         choice_raw: list[str] = []
+        choice_text: list[str] = []
         choice_is_question: list[bool] = []
         first_choice = [0]
         vocabulary: set[str] = set()
@@ -287,10 +385,13 @@ class Retriever:
                 terms, raw_terms = self.analyzer.analyse(text)
                 choice_terms.append(list(dict.fromkeys(terms)))
                 choice_raw.append(" ".join(raw_terms))
+                choice_text.append(text)
                 choice_is_question.append(kind in (ChoiceKind.QUESTION, ChoiceKind.KEYWORD))
             first_choice.append(len(choice_terms))
         self.analyzer.set_vocabulary(vocabulary)
         self._choice_raw = choice_raw
+        self._choice_text = choice_text
+        self._choice_vectors: npt.NDArray[np.float32] | None = None
         self._first_choice = np.asarray(first_choice, dtype=np.int64)
         self._choice_fact = np.repeat(
             np.arange(len(self.facts), dtype=np.int32), np.diff(self._first_choice)
@@ -345,6 +446,28 @@ class Retriever:
             for f in self.facts
         ]
         # Quotes are analysed once here, not for every answer that cites them.
+        self._fact_terms = [
+            frozenset(
+                t
+                for choice in range(self._first_choice[i], self._first_choice[i + 1])
+                for t in choice_terms[choice]
+            )
+            for i in range(len(self.facts))
+        ]
+        # The paragraph around a fact: a question written while reading a paragraph names
+        # things of the sentence before ("the company" of "Apple released…").
+        paragraph_terms = {
+            (source_id, paragraph.number): frozenset(self.analyzer.terms(paragraph.text))
+            for source_id, source in knowledge.sources.items()
+            for paragraph in source.article.paragraphs
+        }
+        self._context_terms = [
+            self._fact_terms[i].union(
+                *(paragraph_terms.get((f.source_id, span.paragraph.number), frozenset())
+                  for span in f.spans)
+            )
+            for i, f in enumerate(self.facts)
+        ]
         self._quote_terms = {
             quote: frozenset(self.analyzer.terms(quote))
             for loaded in self.facts
@@ -406,69 +529,189 @@ class Retriever:
         return self._idf.get(term, self.unknown_idf)
 
     def search(self, question: str, limit: int = 5) -> list[FactMatch]:
-        """Facts ranked by confidence (highest first); empty if nothing relates at all."""
+        """Facts ranked by the hand-weighted confidence (the engine before calibration).
+
+        Kept as the benchmark's baseline method and for the curation tools' lexical view;
+        ``AnswerEngine`` ranks ``candidates`` by the calibrated model instead.
+        """
+        found = self.candidates(question)
+        if not found:
+            return []
+        confidences = [legacy_confidence(c, self.weights) for c in found]
+        order = sorted(
+            range(len(found)),
+            key=lambda i: (-confidences[i], -found[i].signals["coverage"], found[i].index),
+        )[:limit]
+        return [
+            FactMatch(
+                found[i].fact,
+                confidences[i],
+                found[i].signals["coverage"],
+                found[i].signals["question_match"],
+                found[i].signals["similarity"],
+                found[i].closest_question,
+            )
+            for i in order
+        ]
+
+    def candidates(
+        self, question: str, query_vector: npt.NDArray[np.float32] | None = None
+    ) -> list[Candidate]:
+        """The facts worth judging for ``question``, each with its signals and check verdicts.
+
+        Candidates are the best few by words (coverage and curated-question match) and, given
+        the question's sentence vector, the best few by meaning: a paraphrase or a question in
+        another language may share no word with its fact.
+        """
         analysis = self.analyse(question)
-        if not analysis.terms or not self.facts:
+        choice_vectors = self._choice_vectors if query_vector is not None else None
+        semantic = choice_vectors is not None
+        if not self.facts or (not analysis.terms and not semantic):
             return []
-        query_weight = sum(self.term_weight(t) for t in analysis.terms)
-
-        # Signal 1 and 2 for every fact and choice at once, from the inverted indexes.
-        coverage = np.zeros(len(self.facts), dtype=np.float64)
-        shared = np.zeros(len(self._choice_weight), dtype=np.float64)
-        for term in analysis.terms:
-            if term in self._idf:
-                coverage[self._fact_postings[term]] += self._idf[term]
-                shared[self._choice_postings[term]] += self._idf[term]
-        coverage /= query_weight
-        jaccard = shared / (query_weight + self._choice_weight - shared)
-        jaccard[~self._choice_is_question] = 0.0
-        question_match = np.maximum.reduceat(jaccard, self._first_choice[:-1])
-
+        fact_count = len(self.facts)
         w = self.weights
+        coverage = np.zeros(fact_count, dtype=np.float64)
+        jaccard = np.zeros(len(self._choice_weight), dtype=np.float64)
+        known_weight = 0.0
+        query_weight = sum(self.term_weight(t) for t in analysis.terms)
+        if analysis.terms:
+            shared = np.zeros(len(self._choice_weight), dtype=np.float64)
+            for term in analysis.terms:
+                if term in self._idf:
+                    known_weight += self._idf[term]
+                    coverage[self._fact_postings[term]] += self._idf[term]
+                    shared[self._choice_postings[term]] += self._idf[term]
+            coverage /= query_weight
+            jaccard = shared / (query_weight + self._choice_weight - shared)
+            jaccard[~self._choice_is_question] = 0.0
+        question_match = np.maximum.reduceat(jaccard, self._first_choice[:-1])
         blend = w.coverage * coverage + w.question_match * question_match
-        related = int(np.count_nonzero(coverage))
-        if related == 0:
-            return []
-        k = min(w.candidates, related)
-        candidates = np.argpartition(-blend, k - 1)[:k]
 
-        # Signal 3 only for the candidates: one RapidFuzz cdist call over their curated
-        # questions and keywords (short strings, so this stays cheap at any knowledge size).
-        starts = self._first_choice[candidates]
-        lengths = self._question_count[candidates]
-        choice_ids = np.concatenate(
-            [np.arange(a, a + n) for a, n in zip(starts, lengths, strict=True)]
-        )
+        chosen: list[int] = []
+        related = int(np.count_nonzero(coverage))
+        if related:
+            k = min(w.candidates, related)
+            chosen.extend(np.argpartition(-blend, k - 1)[:k].tolist())
+        meaning = np.zeros(fact_count, dtype=np.float64)
+        if choice_vectors is not None and query_vector is not None:
+            cosine = choice_vectors @ query_vector
+            meaning = np.maximum.reduceat(cosine, self._first_choice[:-1]).astype(np.float64)
+            k = min(w.candidates, fact_count)
+            chosen.extend(np.argpartition(-meaning, k - 1)[:k].tolist())
+        candidates = list(dict.fromkeys(chosen))
+        if not candidates:
+            return []
+
         raw_query = " ".join(analysis.raw_terms)
+        similarity = self._similarities(raw_query, candidates)
+        shape = self._shape(question, analysis)
+        best_meaning = float(meaning.max()) if semantic else 0.0
+        mean_meaning = float(meaning.mean()) if semantic else 0.0
+        spread = float(meaning.std()) if semantic else 0.0
+        best_coverage = float(coverage.max())
+        unknown = 1.0 - known_weight / query_weight if query_weight else 1.0
+        rarest = max(self.unknown_idf, 1e-9)
+        meaning_rank = _ranks(meaning) if semantic else None
+        coverage_rank = _ranks(blend)
+        found: list[Candidate] = []
+        for position, fact_index in enumerate(candidates):
+            applied, failed = self._verdicts(fact_index, shape)
+            signals = {
+                "coverage": float(coverage[fact_index]),
+                "coverage_gap": best_coverage - float(coverage[fact_index]),
+                "question_match": float(question_match[fact_index]),
+                "similarity": float(similarity[position]),
+                "meaning": float(meaning[fact_index]),
+                "meaning_gap": best_meaning - float(meaning[fact_index]),
+                "meaning_lift": (float(meaning[fact_index]) - mean_meaning) / spread
+                if spread > 0
+                else 0.0,
+                "unknown_share": unknown,
+                "missing_rare": self._missing_rare(analysis.terms, fact_index) / rarest,
+                "context_coverage": self._context_coverage(analysis.terms, fact_index),
+                "meaning_rank": 1.0 / (1 + meaning_rank[fact_index])
+                if meaning_rank is not None
+                else 0.0,
+                "coverage_rank": 1.0 / (1 + coverage_rank[fact_index]),
+                "content_terms": float(len(analysis.terms)),
+                "curated": float(self._question_count[fact_index] > 0),
+                "semantic": float(semantic),
+            }
+            candidate = Candidate(
+                fact_index,
+                self.facts[fact_index],
+                signals,
+                applied,
+                failed,
+                partial(self._closest_question, fact_index, jaccard, raw_query),
+            )
+            # The engine before calibration, on a log scale: its penalties multiply.
+            signals["hand_weighted"] = math.log(max(legacy_confidence(candidate, w), 1.0) / 100)
+            found.append(candidate)
+        return found
+
+
+    def _names_someone_new(self, fact_index: int, asked: frozenset[str]) -> bool:
+        """Whether one of the fact's quotes has a capitalised name the question does not say
+        (a sentence's first word only when it is no common English word)."""
+        for quote in self.facts[fact_index].fact.quotes:
+            for position, word in enumerate(_CAPITALISED.findall(quote)):
+                lowered = clean(word)
+                if not word[:1].isupper() or not lowered or lowered in asked:
+                    continue
+                if position == 0 and is_common_english_word(lowered):
+                    continue
+                if lowered in self.analyzer.stopwords or lowered in _TITLE_WORDS:
+                    continue
+                return True
+        return False
+
+    def _missing_rare(self, terms: Sequence[str], fact_index: int) -> float:
+        """The weight of the rarest asked term the fact does not have (0: it has them all)."""
+        have = self._fact_terms[fact_index]
+        return max((self.term_weight(t) for t in terms if t not in have), default=0.0)
+
+    def _context_coverage(self, terms: Sequence[str], fact_index: int) -> float:
+        """IDF-weighted share of the asked terms in the fact or its paragraph."""
+        total = sum(self.term_weight(t) for t in terms)
+        if not total:
+            return 0.0
+        have = self._context_terms[fact_index]
+        return sum(self.term_weight(t) for t in terms if t in have) / total
+
+    def _similarities(self, raw_query: str, candidates: Sequence[int]) -> npt.NDArray[np.float64]:
+        """RapidFuzz similarity (0-1) of the question to each candidate's curated questions
+        and keywords, or, for a fact nobody wrote questions for, to its quotes: one ``cdist``
+        call over short strings, so this stays cheap at any knowledge size."""
+        ranges = []
+        for fact_index in candidates:
+            start = int(self._first_choice[fact_index])
+            count = int(self._question_count[fact_index])
+            if not count:
+                count = int(self._first_choice[fact_index + 1]) - start
+            ranges.append((start, count))
+        choice_ids = [i for start, count in ranges for i in range(start, start + count)]
+        if not choice_ids or not raw_query:
+            return np.zeros(len(candidates), dtype=np.float64)
         scores = process.cdist(
             [raw_query],
-            [self._choice_raw[i] for i in choice_ids.tolist()],
+            [self._choice_raw[i] for i in choice_ids],
             scorer=fuzz.token_set_ratio,
             dtype=np.float32,
             workers=1,
         )[0]
-        offsets = np.concatenate(([0], np.cumsum(lengths)[:-1]))
-        similarity = np.maximum.reduceat(scores, offsets).astype(np.float64) / 100.0
-        final = blend[candidates] + w.similarity * similarity
+        offsets = np.concatenate(([0], np.cumsum([count for _, count in ranges])[:-1]))
+        return np.maximum.reduceat(scores, offsets).astype(np.float64) / 100.0
 
-        shape = self._shape(question, analysis)
-        for position, fact_index in enumerate(candidates.tolist()):
-            final[position] *= self._fit(fact_index, shape)
+    def choice_texts(self) -> list[str]:
+        """Every text a fact is indexed by, in index order (for sentence vectors)."""
+        return list(self._choice_text)
 
-        confidence = np.round(100.0 * np.minimum(final, 1.0), 1)
-        # Highest confidence first; ties go to the better-covered fact, then to file order.
-        order = np.lexsort((candidates, -coverage[candidates], -confidence))[:limit]
-        return [
-            FactMatch(
-                self.facts[int(candidates[i])],
-                float(confidence[i]),
-                float(coverage[candidates[i]]),
-                float(question_match[candidates[i]]),
-                float(similarity[i]),
-                partial(self._closest_question, int(candidates[i]), jaccard, raw_query),
-            )
-            for i in order
-        ]
+    def set_choice_vectors(self, vectors: npt.NDArray[np.float32]) -> None:
+        """Sentence vectors of ``choice_texts()``, one row each, L2-normalised."""
+        if vectors.shape[0] != len(self._choice_text):
+            raise ValueError("one vector per choice text is needed")
+        self._choice_vectors = vectors
 
     def _people_around(
         self, loaded: LoadedFact, sentence_people: dict[str, list[frozenset[str]]]
@@ -500,10 +743,12 @@ class Retriever:
         )
         return QuestionShape(
             terms=analysis.terms,
+            words=frozenset(cleaned.split()),
             required=tuple(unanswerable_types(question)),
             speakers=speakers,
             named=frozenset(analysis.terms) & self.attribution.people - speakers,
             identifies=asks_for_person or bool(ASKS_TO_IDENTIFY.search(cleaned)),
+            asks_who=bool(ASKS_WHO.search(cleaned)) and not asks_about_words,
             asks_for_person=asks_for_person,
             asks_for_cause=bool(ASKS_FOR_CAUSE.search(cleaned)),
             specifics=bool(ASKS_FOR_SPECIFICS.search(cleaned))
@@ -511,31 +756,37 @@ class Retriever:
             about_structure=bool(ASKS_ABOUT_STRUCTURE.search(cleaned)),
         )
 
-    def _fit(self, fact_index: int, shape: QuestionShape) -> float:
-        """The factor (1 or less) by which the answer checks lower a fact's score."""
-        w = self.weights
-        factor = 1.0
+    def _verdicts(
+        self, fact_index: int, shape: QuestionShape
+    ) -> tuple[frozenset[str], frozenset[str]]:
+        """(checks that apply to the question, those of them the fact fails)."""
+        applied: list[str] = []
+        failed: list[str] = []
+
+        def judge(name: str, applies: bool, passes: Callable[[], bool]) -> None:
+            if applies:
+                applied.append(name)
+                if not passes():
+                    failed.append(name)
+
         quotes = self._fact_quotes_clean[fact_index]
         heading = self._fact_is_heading[fact_index]
-        if any(not pattern.search(quotes) for pattern in shape.required):
-            factor *= w.answer_type_penalty
-        if shape.speakers and not shape.speakers & self._fact_speakers[fact_index]:
-            factor *= w.attribution_penalty
-        if shape.named - self._fact_people[fact_index] and not (heading and shape.about_structure):
-            factor *= w.attribution_penalty
-        if shape.specifics and not self._gives_specifics(fact_index, shape.terms):
-            factor *= w.identification_penalty
-        if shape.identifies and not self._identifies(
-            fact_index, shape.terms, people_only=shape.asks_for_person
-        ):
-            factor *= w.identification_penalty
-        if shape.asks_for_cause and not self._could_explain(fact_index, shape.terms):
-            factor *= w.identification_penalty
-        if heading and not shape.about_structure and not self._repeats_quote(
-            fact_index, shape.terms
-        ):
-            factor *= w.answer_type_penalty
-        return factor
+        judge("answer_type", bool(shape.required),
+              lambda: all(gives_new(p, quotes, shape.words) for p in shape.required))
+        judge("speaker", bool(shape.speakers),
+              lambda: bool(shape.speakers & self._fact_speakers[fact_index]))
+        judge("named", bool(shape.named) and not (heading and shape.about_structure),
+              lambda: not shape.named - self._fact_people[fact_index])
+        judge("specifics", shape.specifics,
+              lambda: self._gives_specifics(fact_index, shape.terms))
+        judge("identifies", shape.identifies,
+              lambda: self._identifies(fact_index, shape.terms, people_only=shape.asks_for_person))
+        judge("who", shape.asks_who, lambda: self._names_someone_new(fact_index, shape.words))
+        judge("cause", shape.asks_for_cause,
+              lambda: self._could_explain(fact_index, shape.terms))
+        judge("heading", heading and not shape.about_structure,
+              lambda: self._repeats_quote(fact_index, shape.terms))
+        return frozenset(applied), frozenset(failed)
 
     def _gives_specifics(self, fact_index: int, asked: Sequence[str]) -> bool:
         """Whether the fact's quote nearest the question has a number, a date or a new name."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Literal
@@ -27,7 +27,10 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from bot.answers import AnswerPolicy
+from bot.answers import AnswerEngine, AnswerPolicy
+from bot.calibration import load_calibration
+from bot.knowledge import KnowledgeBase
+from bot.semantic import EmbeddingCache
 
 # BotFather tokens look like "123456789:AAH..." (numeric bot id, colon, 35 url-safe characters).
 TOKEN_PATTERN = re.compile(r"^\d{5,20}:[A-Za-z0-9_-]{30,64}$")
@@ -87,6 +90,8 @@ class Settings(BaseSettings):
     answer_threshold: float = Field(default=_DEFAULT_POLICY.answer_threshold, ge=0, le=100)
     suggest_threshold: float = Field(default=_DEFAULT_POLICY.suggest_threshold, ge=0, le=100)
     max_question_chars: int = Field(default=_DEFAULT_POLICY.max_question_chars, ge=10, le=4096)
+    calibration_file: Path | None = None
+    """A confidence model fitted with ``citebot calibrate``; empty: the one shipped."""
     log_level: LogLevel = "INFO"
 
     rate_limit_per_minute: int = Field(default=20, ge=1, le=10_000)
@@ -179,6 +184,23 @@ class Settings(BaseSettings):
         if self.database_url is None:
             return self.data_dir / DATABASE_FILE
         return Path(self.database_url.removeprefix(SQLITE_URL_PREFIX))
+
+    @property
+    def embedding_cache_dir(self) -> Path:
+        """Where knowledge-base sentence vectors are kept between starts."""
+        return self.data_dir / "cache"
+
+    def build_engine(
+        self, knowledge: KnowledgeBase, progress: Callable[[int, int], None] | None = None
+    ) -> AnswerEngine:
+        """The answer engine as configured (``CalibrationError`` if the model is unusable)."""
+        return AnswerEngine(
+            knowledge,
+            self.answer_policy(),
+            calibration=load_calibration(self.calibration_file),
+            cache=EmbeddingCache(self.embedding_cache_dir),
+            progress=progress,
+        )
 
     def answer_policy(self) -> AnswerPolicy:
         """The engine's policy as configured."""

@@ -32,7 +32,8 @@ from telegram.ext import (
 
 from bot import messages
 from bot.answers import AnswerEngine
-from bot.knowledge import KnowledgeError
+from bot.calibration import CalibrationError
+from bot.knowledge import KnowledgeError, load_knowledge
 from bot.recording import Recorder
 from bot.settings import RunMode, Settings, TokenError, unknown_settings
 from bot.telegram import handlers
@@ -218,7 +219,10 @@ def run_bot(settings: Settings) -> int:
         _fail(str(exc))
         return EXIT_CONFIG
     try:
-        engine = AnswerEngine.from_directory(settings.knowledge_dir, settings.answer_policy())
+        engine = settings.build_engine(load_knowledge(settings.knowledge_dir))
+    except CalibrationError as exc:
+        _fail(f"calibration: {exc}")
+        return EXIT_CONFIG
     except KnowledgeError as exc:
         more = f" (and {len(exc.problems) - 1} more)" if len(exc.problems) > 1 else ""
         _fail(

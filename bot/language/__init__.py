@@ -1,0 +1,1 @@
+"""What citebot knows about the languages people ask in, as data (one module per language)."""
