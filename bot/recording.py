@@ -91,9 +91,10 @@ class Recorder:
     def record(self, answer: Answer, channel: Channel, user_id: int | None) -> str | None:
         """Record an answered, unsure or declined question; return its record id.
 
-        Invalid input (empty, too long, no words) is not a question and is not recorded.
+        Invalid input (empty, too long, no words), small talk and questions that name nothing
+        ("why?") are no gap in the knowledge and are not recorded.
         """
-        if answer.status is AnswerStatus.INVALID:
+        if answer.status in (AnswerStatus.INVALID, AnswerStatus.SMALL_TALK, AnswerStatus.UNCLEAR):
             return None
         record = QuestionRecord(
             id=new_record_id(),

@@ -18,6 +18,7 @@ import hashlib
 import logging
 import os
 import threading
+import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
@@ -102,12 +103,13 @@ class EmbeddingCache:
 
     def _read(self, path: Path, dim: int) -> dict[str, Vectors]:
         try:
-            with np.load(path, allow_pickle=False) as data:
+            # Opened here, not by numpy, so that a damaged file is closed whatever numpy does.
+            with path.open("rb") as handle, np.load(handle, allow_pickle=False) as data:
                 keys = data["keys"]
                 vectors = data["vectors"]
         except FileNotFoundError:
             return {}
-        except (OSError, ValueError, KeyError, EOFError) as exc:
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
             log.warning("embedding cache %s is unreadable (%s); rebuilding it", path, exc)
             return {}
         if vectors.ndim != 2 or vectors.shape[1] != dim or len(keys) != len(vectors):

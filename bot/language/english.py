@@ -22,7 +22,7 @@ WH_WORDS = frozenset("who whom whose what whats which when where why how".split(
 CONTENT_FREE_WORDS = WH_WORDS | frozenset(
     """
     that this it these those there then so mean meant happen happened happening go going
-    thing things one else more about exactly really
+    thing things one else more about exactly really tho though bro again
     """.split()
 )
 """Words that ask something but name nothing: a question made only of these and stopwords

@@ -114,3 +114,25 @@ async def test_an_edited_mention_edits_the_answer_in_the_group(harness: BotHarne
 def test_an_email_address_is_no_mention_of_the_bot() -> None:
     assert without_mention(f"write to a@{USERNAME}.com", USERNAME) == f"write to a@{USERNAME}.com"
     assert without_mention(f"hi @{USERNAME} who was there", USERNAME) == "hi — who was there"
+
+
+@pytest.mark.parametrize("text", ["why?", "who said that?", "whose?"])
+async def test_a_reply_that_names_nothing_is_asked_what_it_means(
+    harness: BotHarness, text: str
+) -> None:
+    await harness.replies(group_update(f"/ask@{USERNAME} What does the photo show?"))
+    bot_answer = harness.api.sent[-1]
+
+    [reply] = await harness.replies(group_update(text, reply_to=bot_answer))
+
+    shown = parse_telegram_html(reply["text"])
+    assert "What do you mean?" in shown
+    assert "“" not in shown.split("\n")[0]  # no quote asserted
+
+
+async def test_a_greeting_gets_a_friendly_line_not_a_decline(harness: BotHarness) -> None:
+    [reply] = await harness.replies(group_update(f"@{USERNAME} hi, how are you?"))
+
+    shown = parse_telegram_html(reply["text"])
+    assert "doesn't say" not in shown
+    assert "I answer questions about the article" in shown
