@@ -25,7 +25,7 @@ import numpy as np
 import snowballstemmer
 from rapidfuzz import fuzz, process, utils
 
-from bot.answers import Answer, AnswerEngine, AnswerStatus, Citation
+from bot.answers import Answer, AnswerEngine, AnswerStatus, Citation, Scoring
 from bot.article import Sentence
 from bot.evaluation import BankQuestion, is_correct
 from bot.knowledge import KnowledgeBase
@@ -54,9 +54,9 @@ class Method(ABC, Generic[Raw]):
 class EngineMethod(Method[Answer]):
     """citebot's answer engine, exactly as the bot uses it."""
 
-    def __init__(self, engine: AnswerEngine) -> None:
+    def __init__(self, engine: AnswerEngine, name: str = "citebot engine") -> None:
         self.engine = engine
-        self.name = "citebot engine"
+        self.name = name
 
     def respond(self, question: str) -> Answer:
         return self.engine.answer(question)
@@ -66,7 +66,13 @@ class EngineMethod(Method[Answer]):
 
     def describe(self) -> str:
         policy = self.engine.policy
+        how = (
+            "calibrated decision models over word, meaning and check signals"
+            if self.engine.scoring is Scoring.CALIBRATED
+            else "the engine before this change: hand-set weights and penalties, words only"
+        )
         return (
+            f"{how}; "
             f"confidence >= {policy.answer_threshold:g} answers "
             f"({policy.suggest_threshold:g}-{policy.answer_threshold:g} is 'unsure', which "
             "counts as not answered); thresholds are the engine's own AnswerPolicy defaults"

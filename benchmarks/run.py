@@ -41,9 +41,11 @@ from benchmarks.methods import (
 from benchmarks.report import bank_table, scaling_table
 from benchmarks.scaling import QUERIES, ScalingResult, run_scaling
 from benchmarks.typos import SLIPPED_KINDS, with_typing_slips
-from bot.answers import AnswerEngine
-from bot.evaluation import BankError, load_bank
-from bot.knowledge import KnowledgeError, load_knowledge
+from benchmarks.uncurated import run_isolation, run_uncurated, start_up_seconds, uncurated_table
+from bot.answers import AnswerEngine, Scoring
+from bot.evaluation import BankError, BankQuestion, load_bank
+from bot.knowledge import KnowledgeBase, KnowledgeError, load_knowledge
+from bot.semantic import EmbeddingCache
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_SEED = 20240601
@@ -85,7 +87,62 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--knowledge", type=Path, default=REPO / "knowledge")
     parser.add_argument("--tune", type=Path, default=REPO / "questions" / "tune.json")
     parser.add_argument("--check", type=Path, default=REPO / "questions" / "check.json")
+    parser.add_argument(
+        "--articles",
+        type=Path,
+        default=REPO.parent / "shared" / "articles",
+        help="folders of uncurated articles (article.txt, questions.json); skipped if missing",
+    )
+    parser.add_argument("--article-banks", type=Path, default=REPO / "questions" / "articles")
+    parser.add_argument(
+        "--cache", type=Path, default=REPO / "data" / "cache", help="sentence-vector cache"
+    )
     return parser.parse_args(argv)
+
+
+def _issue_10_sections(
+    args: argparse.Namespace, knowledge: KnowledgeBase, check_bank: list[BankQuestion]
+) -> list[str]:
+    cold, warm = start_up_seconds(args.knowledge)
+    out = [
+        "",
+        "### Start-up",
+        "",
+        f"Loading and indexing the shipped knowledge: {cold:.1f} s with an empty vector cache "
+        f"(every curated text is encoded once), {warm:.2f} s with a warm one.",
+    ]
+    article_dirs = sorted(p for p in args.articles.glob("*/") if (p / "article.txt").is_file())
+    if not article_dirs:
+        return [*out, "", f"_Articles nobody curated: skipped ({args.articles} not found)._"]
+    _progress(f"isolation: check bank with {article_dirs[0].name} and {article_dirs[1].name}")
+    isolation = run_isolation(knowledge, check_bank, article_dirs[:2])
+    out += [
+        "",
+        "### Isolation",
+        "",
+        f"`questions/check.json` with the peace-talks article alone: "
+        f"{isolation.alone[0]:.3f} right, {isolation.alone[1]:.1%} of out-of-scope answered; "
+        f"with {' and '.join(isolation.others)} drafted beside it: "
+        f"{isolation.together[0]:.3f} right, {isolation.together[1]:.1%} answered.",
+    ]
+    _progress("articles nobody curated (leave-one-article-out calibration)")
+    figures = run_uncurated(
+        args.knowledge, args.tune, article_dirs, [args.article_banks], args.cache, _progress
+    )
+    out += [
+        "",
+        "### Articles nobody curated",
+        "",
+        "Each article drafted one fact per sentence; citebot's decision model is fitted without "
+        "that article (leave-one-article-out). \"Answerable right\" = the first citation holds "
+        "SQuAD's answer and the question was answered; \"natural OOS\" are questions a curious "
+        "reader asks that the article does not answer (written for the project, "
+        "`questions/articles`); SQuAD's unanswerable questions are adversarial word swaps. "
+        "AUROC: the confidence of right answers against that kind of out-of-scope question.",
+        "",
+        uncurated_table(figures),
+    ]
+    return out
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -106,10 +163,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: knowledge base does not load:\n{exc}", file=sys.stderr)
         return 2
     started = time.perf_counter()
-    engine = AnswerEngine(knowledge)
+    engine = AnswerEngine(knowledge, cache=EmbeddingCache(args.cache))
     index_seconds = time.perf_counter() - started
 
-    methods: list[Method[Any]] = [EngineMethod(engine)]
+    methods: list[Method[Any]] = [
+        EngineMethod(engine),
+        EngineMethod(
+            AnswerEngine(knowledge, scoring=Scoring.HAND_WEIGHTED), "citebot hand-weighted (before)"
+        ),
+    ]
     baselines: list[SentenceBaseline] = [FuzzSentenceBaseline(knowledge)]
     bm25_skip = bm25_available()
     if bm25_skip is None:
@@ -187,6 +249,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         bank_table(runs["slips"]),
     ]
     print("\n".join(out), flush=True)
+    print("\n".join(_issue_10_sections(args, knowledge, check_bank)), flush=True)
 
     scales = SCALES_QUICK if args.quick else SCALES_FULL
     aliases = args.knowledge / "aliases.yaml"

@@ -228,8 +228,8 @@ class AnswerEngine:
             self.encoder = encoder or default_encoder()
             store = cache or EmbeddingCache(None)
             for retriever in self.retrievers.values():
-                retriever.set_choice_vectors(
-                    store.vectors(self.encoder, retriever.choice_texts(), progress=progress)
+                retriever.set_meaning_vectors(
+                    store.vectors(self.encoder, retriever.meaning_texts(), progress=progress)
                 )
         grouped: dict[str, list[str]] = {}
         for loaded in knowledge.facts:

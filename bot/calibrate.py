@@ -48,6 +48,8 @@ _FLAT_DECIDER = LinearModel(
     tuple(0.0 for _ in DECISION_FEATURES),
     0.0,
 )
+Log = Callable[[str], None]
+
 NEUTRAL = Calibration(_FLAT_DECIDER, _FLAT_DECIDER)
 """A model that says 50 to everything: used while collecting features, before any fit."""
 
@@ -165,14 +167,16 @@ class Score:
     out_of_scope: dict[str, tuple[int, int]]
     """kind -> (answered, total) for out-of-scope kinds."""
     auroc: dict[str, float]
-    """kind -> AUROC of the best confidence, answerable vs that out-of-scope kind."""
+    """kind -> AUROC of the best fact's confidence: answerable questions whose best fact
+    answers them, against that out-of-scope kind."""
 
     @property
     def answerable_rate(self) -> float:
         return self.answerable_right / self.answerable if self.answerable else 0.0
 
 
-def _auroc(positives: Sequence[float], negatives: Sequence[float]) -> float:
+def auroc(positives: Sequence[float], negatives: Sequence[float]) -> float:
+    """P(a random positive scores above a random negative); NaN without one of each."""
     if not positives or not negatives:
         return float("nan")
     pos = np.asarray(positives)[:, None]
@@ -202,7 +206,8 @@ def score(
         if q.question.in_scope:
             answerable += 1
             right += int(answered and bool(answers))
-            best_in.append(best)
+            if answers:  # the AUROC compares right answers with out-of-scope questions
+                best_in.append(best)
         else:
             counts = oos.setdefault(q.question.kind, [0, 0])
             counts[0] += int(answered)
@@ -212,7 +217,7 @@ def score(
         answerable,
         right,
         {k: (v[0], v[1]) for k, v in oos.items()},
-        {k: _auroc(best_in, v) for k, v in best_out.items()},
+        {k: auroc(best_in, v) for k, v in best_out.items()},
     )
 
 
@@ -269,7 +274,7 @@ def build_articles(
     *,
     encoder: Encoder | None,
     cache: EmbeddingCache,
-    log: Callable[[str], None] = lambda _: None,
+    log: Log = lambda _: None,
 ) -> list[Article]:
     """Every article of the calibration with its collected questions."""
     articles: list[Article] = []

@@ -368,7 +368,6 @@ class Retriever:
         # Choices are stored fact by fact, so each fact owns a contiguous range of them.
         choice_terms: list[list[str]] = []
         choice_raw: list[str] = []
-        choice_text: list[str] = []
         choice_is_question: list[bool] = []
         first_choice = [0]
         vocabulary: set[str] = set()
@@ -385,13 +384,19 @@ class Retriever:
                 terms, raw_terms = self.analyzer.analyse(text)
                 choice_terms.append(list(dict.fromkeys(terms)))
                 choice_raw.append(" ".join(raw_terms))
-                choice_text.append(text)
                 choice_is_question.append(kind in (ChoiceKind.QUESTION, ChoiceKind.KEYWORD))
             first_choice.append(len(choice_terms))
         self.analyzer.set_vocabulary(vocabulary)
         self._choice_raw = choice_raw
-        self._choice_text = choice_text
-        self._choice_vectors: npt.NDArray[np.float32] | None = None
+        self._meaning_text = [
+            text
+            for loaded in self.facts
+            for text in dict.fromkeys([loaded.fact.answer, *loaded.fact.quotes])
+        ]
+        self._first_meaning = np.cumsum(
+            [0] + [len(set([f.fact.answer, *f.fact.quotes])) for f in self.facts], dtype=np.int64
+        )
+        self._meaning_vectors: npt.NDArray[np.float32] | None = None
         self._first_choice = np.asarray(first_choice, dtype=np.int64)
         self._choice_fact = np.repeat(
             np.arange(len(self.facts), dtype=np.int32), np.diff(self._first_choice)
@@ -564,8 +569,8 @@ class Retriever:
         another language may share no word with its fact.
         """
         analysis = self.analyse(question)
-        choice_vectors = self._choice_vectors if query_vector is not None else None
-        semantic = choice_vectors is not None
+        meaning_vectors = self._meaning_vectors if query_vector is not None else None
+        semantic = meaning_vectors is not None
         if not self.facts or (not analysis.terms and not semantic):
             return []
         fact_count = len(self.facts)
@@ -593,9 +598,9 @@ class Retriever:
             k = min(w.candidates, related)
             chosen.extend(np.argpartition(-blend, k - 1)[:k].tolist())
         meaning = np.zeros(fact_count, dtype=np.float64)
-        if choice_vectors is not None and query_vector is not None:
-            cosine = choice_vectors @ query_vector
-            meaning = np.maximum.reduceat(cosine, self._first_choice[:-1]).astype(np.float64)
+        if meaning_vectors is not None and query_vector is not None:
+            cosine = meaning_vectors @ query_vector
+            meaning = np.maximum.reduceat(cosine, self._first_meaning[:-1]).astype(np.float64)
             k = min(w.candidates, fact_count)
             chosen.extend(np.argpartition(-meaning, k - 1)[:k].tolist())
         candidates = list(dict.fromkeys(chosen))
@@ -703,15 +708,17 @@ class Retriever:
         offsets = np.concatenate(([0], np.cumsum([count for _, count in ranges])[:-1]))
         return np.maximum.reduceat(scores, offsets).astype(np.float64) / 100.0
 
-    def choice_texts(self) -> list[str]:
-        """Every text a fact is indexed by, in index order (for sentence vectors)."""
-        return list(self._choice_text)
+    def meaning_texts(self) -> list[str]:
+        """What each fact says, in index order (for sentence vectors): its answer line and
+        quotes. Curated questions are not encoded: the word signals already use them, and what
+        the article says is what a question must be close to in meaning."""
+        return list(self._meaning_text)
 
-    def set_choice_vectors(self, vectors: npt.NDArray[np.float32]) -> None:
-        """Sentence vectors of ``choice_texts()``, one row each, L2-normalised."""
-        if vectors.shape[0] != len(self._choice_text):
-            raise ValueError("one vector per choice text is needed")
-        self._choice_vectors = vectors
+    def set_meaning_vectors(self, vectors: npt.NDArray[np.float32]) -> None:
+        """Sentence vectors of ``meaning_texts()``, one row each, L2-normalised."""
+        if vectors.shape != (len(self._meaning_text), vectors.shape[1]):
+            raise ValueError("one vector per meaning text is needed")
+        self._meaning_vectors = vectors
 
     def _people_around(
         self, loaded: LoadedFact, sentence_people: dict[str, list[frozenset[str]]]

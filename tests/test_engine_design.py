@@ -45,7 +45,9 @@ class HashingEncoder:
 
     def queries(self, texts: Sequence[str]) -> Vectors:
         self.encoded += len(texts)
-        return np.stack([self._vector(t) for t in texts]) if texts else np.zeros((0, self.dim))
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack([self._vector(t) for t in texts])
 
     def passages(self, texts: Sequence[str]) -> Vectors:
         return self.queries(texts)
@@ -122,7 +124,9 @@ def test_the_trace_is_only_made_when_asked_for(engine: AnswerEngine) -> None:
     assert engine.answer("What is the minerals deal?").trace is None
 
 
-def test_ask_explain_prints_the_trace_and_json_carries_it(capsys: pytest.CaptureFixture[str]) -> None:
+def test_ask_explain_prints_the_trace_and_json_carries_it(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     assert main(["--knowledge", str(KNOWLEDGE_DIR), "ask", "--explain", "Who is Lavrov?"]) == 0
     printed = capsys.readouterr().out
     assert "Decision: answered" in printed
@@ -155,7 +159,8 @@ def test_an_articles_alias_does_not_change_matching_in_another(
     harbor = Retriever(with_others.for_source("harbor"))
     peace = Retriever(with_others.for_source("peace-talks"))
 
-    assert {"lighthous", "reopen"} <= set(harbor.analyse("When does the beacon tower reopen?").terms)
+    beacon = harbor.analyse("When does the beacon tower reopen?")
+    assert {"lighthous", "reopen"} <= set(beacon.terms)
     assert "lighthous" not in peace.analyse("Was a treaty signed?").terms
     assert peace.analyse("Was a treaty signed?") == engine.retriever.analyse("Was a treaty signed?")
 

@@ -18,7 +18,7 @@ from tests.telegram.fake_bot_api import FakeBotApi, parse_telegram_html
 
 PUSH = "Is it certain the diplomatic push will pay off?"
 PUSH_AGAIN = "is it certain that the diplomatic push pays off"
-INVESTED = "According to his top diplomat, how much has the president invested in this?"
+INVESTED = "According to his top diplomat, how much has the president put into this?"
 CAKE = "What is a good chocolate cake recipe?"
 FACTS = Path("sources/peace-talks/facts.yaml")
 
