@@ -126,7 +126,7 @@ async def _admitted(update: Update, context: Context) -> bool:
 async def _typing(context: Context, chat_id: int) -> None:
     """Show "typing…" if the answer is not out within ``TYPING_DELAY`` seconds.
 
-    The engine answers in about a millisecond, so normally the answer is out first and no
+    The engine answers in about 15 ms, so normally the answer is out first and no
     indicator is sent (one request a question saved). It shows when the answer is held up:
     waiting out a 429, paced to a group's limit, or a slow network. Cosmetic: never paced or
     retried (see ``bot.telegram.retry``), a failure is logged and otherwise ignored, and it is
@@ -146,12 +146,22 @@ def _channel(update: Update) -> Channel:
     return Channel.PRIVATE if chat is None or chat.type == ChatType.PRIVATE else Channel.GROUP
 
 
-def _answer(
+async def answer_off_the_loop(context: Context, question: str) -> Answer:
+    """The engine's answer, computed in a worker thread.
+
+    Encoding a question's meaning takes about 15 ms of CPU; on the event loop it would hold up
+    every other chat for that long. How many run at once is bounded by the update processor
+    (``bot.telegram.concurrency``), so a burst cannot queue unbounded work.
+    """
+    return await asyncio.to_thread(context.bot_data.engine.answer, question)
+
+
+async def _answer(
     update: Update, context: Context, question: str
 ) -> tuple[Answer, InlineKeyboardMarkup | None]:
     """Answer, record (without waiting on the database) and build the buttons."""
     data = context.bot_data
-    answer = data.engine.answer(question)
+    answer = await answer_off_the_loop(context, question)
     user = update.effective_user
     # An edited question was recorded when first asked; recording it again would count it twice.
     record_id = (
@@ -193,7 +203,7 @@ async def _answer_question(update: Update, context: Context, question: str) -> N
         return
     typing = asyncio.create_task(_typing(context, message.chat_id))
     try:
-        answer, markup = _answer(update, context, question)
+        answer, markup = await _answer(update, context, question)
         text = views.answer_html(answer, context.bot_data.max_question_chars)
         await _reply_or_edit(update, context, text, markup)
     finally:
@@ -334,7 +344,7 @@ async def button(update: Update, context: Context) -> None:
     elif isinstance(action, keyboards.AskQuestion):
         question = data.questions.question(action)
         if question is not None:
-            answer, markup = _answer(update, context, question)
+            answer, markup = await _answer(update, context, question)
             text = views.answer_with_question_html(question, answer, data.max_question_chars)
     if text is None or chat_message is None:
         await query.answer(messages.BOT_BUTTON_EXPIRED, show_alert=True)
@@ -391,7 +401,7 @@ async def inline_query(update: Update, context: Context) -> None:
         return
     engine, limit = data.engine, data.max_question_chars
     text = query.query.strip()
-    answer = engine.answer(text) if text else None
+    answer = await answer_off_the_loop(context, text) if text else None
     results: list[InlineQueryResultArticle] = []
     if answer is not None and answer.status is not AnswerStatus.INVALID:
         title = answer.answer if answer.answered else messages.BOT_INLINE_NO_ANSWER
@@ -409,7 +419,7 @@ async def inline_query(update: Update, context: Context) -> None:
     else:
         follow_ups = engine.featured_questions(INLINE_EXAMPLES)
     for question in dict.fromkeys(q for q in follow_ups if q):
-        suggested = engine.answer(question)
+        suggested = await answer_off_the_loop(context, question)
         if suggested.answered:
             results.append(_article(f"s{len(results)}", question, question, suggested, limit))
     if data.allowed_chats:
