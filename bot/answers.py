@@ -25,7 +25,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from bot.article import Paragraph
-from bot.attribution import REPORTING_VERBS
+from bot.attribution import REPORTING_VERB_STEMS
 from bot.calibration import Calibration, features, load_calibration
 from bot.knowledge import KnowledgeBase, LoadedFact, QuoteSpan, load_knowledge
 from bot.language import english
@@ -37,7 +37,7 @@ from bot.retrieval import (
     legacy_confidence,
 )
 from bot.semantic import EmbeddingCache, Encoder, Vectors, default_encoder
-from bot.text import ENGLISH_STOPWORDS, clean, question_parts, tokens
+from bot.text import clean, question_parts, tokens
 
 
 class AnswerStatus(StrEnum):
@@ -322,7 +322,7 @@ class AnswerEngine:
             return AnswerStatus.SMALL_TALK
         words = tokens(question)
         if words and all(
-            w in english.CONTENT_FREE_WORDS or w in ENGLISH_STOPWORDS for w in words
+            w in english.CONTENT_FREE_WORDS or w in english.STOPWORDS for w in words
         ):
             return AnswerStatus.UNCLEAR
         return None
@@ -462,7 +462,7 @@ class AnswerEngine:
         terms = [
             t
             for t in retriever.analyse(match.part).terms
-            if t not in names and t not in REPORTING_VERBS
+            if t not in names and t not in REPORTING_VERB_STEMS
         ]
         relevance = [retriever.coverage_of(terms, span.text) for span in spans]
         order = sorted(range(len(spans)), key=lambda i: (-relevance[i], i))

@@ -11,10 +11,8 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
-# Words that stay lowercase in Title Case headings.
-_MINOR_WORDS = frozenset(
-    "a an and as at but by for from in into of on or the to with vs via nor".split()
-)
+from bot.language import english
+
 _SENTENCE_END = re.compile(r"[.!?…][\"”’)]*")
 # "U.S." or "J.D." end with a dot but rarely end a sentence in news copy.
 _INITIALISM = re.compile(r"(?:\b[A-Z]\.){2,}$")
@@ -57,7 +55,7 @@ def looks_like_heading(line: str) -> bool:
     words = _WORD.findall(line)
     if not words or len(words) > 12 or line.rstrip().endswith((".", ",", ";", ":", "”", '"')):
         return False
-    significant = [w for w in words if w.lower() not in _MINOR_WORDS]
+    significant = [w for w in words if w.lower() not in english.TITLE_CASE_MINOR_WORDS]
     capitalised = [w for w in significant if w[0].isupper() or w[0].isdigit()]
     return bool(significant) and len(capitalised) == len(significant)
 

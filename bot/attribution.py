@@ -14,60 +14,17 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 
 from bot.article import ArticleText
+from bot.language import english
 from bot.text import Analyzer, english_frequencies, is_common_english_word, stem, tokens
 
-REPORTING_VERBS = frozenset(
-    stem(v)
-    for v in """
-    say said says tell told tells state stated states note noted notes describe described
-    emphasize emphasized emphasise emphasised admit admitted stress stressed echo echoed
-    reveal revealed warn warned clarify clarified brief briefed mention mentioned hint hinted
-    promise promised suggest suggested believe believed sum summed call calling express
-    expressing add added insist insisted argue argued claim claimed announce announced explain
-    explained react reacted respond responded reply replied comment commented think thought
-    speak spoke speaking response reaction
-    """.split()
-)
-_ABOUT_THE_ARTICLE = re.compile(
-    r"(?:in|by) (?:the |this )?(?:article|piece|story|text|report|news|caption)\b"
-)
-_ARTICLES = frozenset({"the", "a", "an"})
-_PRONOUNS = frozenset({"he", "she", "they"})
-_SKIPPABLE = frozenset(
-    {"also", "then", "once", "later", "still", "had", "has", "have", "did"}
-    # "Zelenskyy's office echoed": the office speaks for the name before it
-    | {"office", "team", "aides", "camp", "spokesperson", "spokesman", "spokeswoman"}
-)
+REPORTING_VERB_STEMS = frozenset(stem(v) for v in english.REPORTING_VERBS)
+"""``english.REPORTING_VERBS`` as questions and sentences are compared: stemmed."""
 _WORD = re.compile(r"[\w’']+")
 # Names keep their inner dots: "U.S." is one name, not the letters "U" and "S".
 _NAME_WORD = re.compile(r"\w+(?:[.’']\w+)*\.?")
-# Words that make the capitalised words after them a person's name: "President Donald Trump",
-# "Secretary of State Marco Rubio", "Foreign Affairs Minister Sergei Lavrov".
-_TITLES = frozenset(
-    """
-    president minister secretary state chancellor senator governor mayor ambassador envoy king
-    queen prince princess pope general spokesperson spokesman spokeswoman director chairman
-    chairwoman premier commissioner mr mrs ms dr
-    """.split()
-)
-# A title word that stands for a person when used alone ("the president's urgency"). "State"
-# only continues "Secretary of State"; alone it is the verb "stated" once stemmed.
-_TITLE_REFERENCES = _TITLES - {"state"}
 _LOOKBACK = 4
 _LOOKAHEAD = 6
-_BY = frozenset({"by", "between", "among"})
-_BE = frozenset({"is", "are", "was", "were", "been", "being", "be"})
-_IRREGULAR_PARTICIPLES = frozenset({"said", "told"})
-# Words that start a clause of its own: "Is it true that Rubio said…" is active.
-_CLAUSE_STARTS = frozenset({"that", "who", "which", "when", "where", "while", "because", "if"})
 _PASSIVE_SUBJECT_WORDS = 5
-_PERFECT = frozenset({"have", "has", "had"})
-_DATE_WORDS = frozenset(
-    """
-    monday tuesday wednesday thursday friday saturday sunday january february march april may
-    june july august september october november december
-    """.split()
-)
 NAME_MAX_FREQUENCY = 2000
 """A word rarer than this in English may be a name the knowledge has never seen ("putin");
 "delegates" or "statement" are not."""
@@ -87,7 +44,9 @@ class Attribution:
         """Canonical terms of capitalised words in the articles: the people and places."""
         self.people: set[str] = set()
         """Canonical terms of the people's names: who speaks, and who is named after a title."""
-        self.titles: frozenset[str] = frozenset(t for w in _TITLES for t in analyzer.terms(w))
+        self.titles: frozenset[str] = frozenset(
+            t for w in english.TITLES for t in analyzer.terms(w)
+        )
         self.affiliated: dict[str, set[str]] = {}
         """People who speak for a place: named after a title the place qualifies ("Russian
         Foreign Affairs Minister Sergei Lavrov"), or in an alias such as "Ukraine's president"."""
@@ -97,7 +56,7 @@ class Attribution:
         ("Foreign" in "Foreign Affairs Minister") is part of the title, not a place."""
         self.title_people: dict[str, frozenset[str]] = {}
         """The first person named after each title ("president" -> Donald Trump)."""
-        self._dates = frozenset(t for w in _DATE_WORDS for t in analyzer.terms(w))
+        self._dates = frozenset(t for w in english.DATE_WORDS for t in analyzer.terms(w))
         self.known_terms: frozenset[str] | None = None
         """Every term of the knowledge base, once indexed: an unknown name is no one quoted."""
 
@@ -113,7 +72,7 @@ class Attribution:
             self._collect_names(sentence.text)
             speakers: set[str] = set()
             for index, word in enumerate(words):
-                if stem(word.lower()) not in REPORTING_VERBS:
+                if stem(word.lower()) not in REPORTING_VERB_STEMS:
                     continue
                 start = max(0, index - _LOOKBACK)
                 for offset, previous in enumerate(reversed(words[start:index])):
@@ -125,18 +84,18 @@ class Attribution:
                         and not set(self._name_terms(previous)) <= self.names
                     ):
                         break  # "Repairs were agreed, …": a sentence's first word, no name
-                    if lowered in _PRONOUNS:
+                    if lowered in english.SPEAKER_PRONOUNS:
                         speakers.update(last_speaker)
                         break
-                    if lowered in _TITLES:  # "..., the mayor said": the mayor named before
+                    if lowered in english.TITLES:  # "..., the mayor said": the mayor named before
                         speakers.update(self.people_in(lowered))
                         break
                     if previous[:1].isupper() and self._name_terms(previous):
                         speakers.update(self._name_terms(previous))
                         break
-                    if lowered in _ARTICLES:
+                    if lowered in english.ARTICLES:
                         break  # "…, the council said": the speaker is no one named
-                    if lowered not in _SKIPPABLE and previous[:1].isupper():
+                    if lowered not in english.SKIPPABLE_BEFORE_SPEAKING and previous[:1].isupper():
                         break
                 speakers.update(self._named_after(words[index + 1 :]))
             if speakers:
@@ -148,15 +107,15 @@ class Attribution:
     def _named_after(self, words: list[str]) -> set[str]:
         """Who is named in "... from/by <title> <Name>" right after a reporting word ("a stern
         warning from Secretary of State Marco Rubio")."""
-        if not words or words[0].lower() not in ("from", "by"):
+        if not words or words[0].lower() not in english.NAMED_AFTER:
             return set()
         found: set[str] = set()
         for word in words[1 : 1 + _LOOKAHEAD]:
-            if word.lower() == "of":
+            if word.lower() == english.TITLE_JOINER:
                 continue
             if not word[:1].isupper():
                 break
-            if word.lower() in _DATE_WORDS:  # "announced by Friday": a deadline, no one
+            if word.lower() in english.DATE_WORDS:  # "announced by Friday": a deadline, no one
                 break
             found.update(t for t in self._name_terms(word) if t not in self.titles)
         return found
@@ -183,7 +142,7 @@ class Attribution:
 
         for position, word in enumerate(_NAME_WORD.findall(_PARENTHESISED.sub(" ", sentence))):
             lowered = word.lower()
-            if lowered in _TITLES:
+            if lowered in english.TITLES:
                 # Titles start a name in either case: "President Trump", "the mayor, Ada Brook".
                 if run_people:
                     end_run()
@@ -196,7 +155,7 @@ class Attribution:
                 continue
             if not word[:1].isupper():
                 # "Secretary of State": "of" continues a title, any other lowercase word ends it.
-                if lowered != "of":
+                if lowered != english.TITLE_JOINER:
                     end_run()
                     before.clear()
                 continue
@@ -249,7 +208,7 @@ class Attribution:
         found = terms & self.people
         for word in words:
             # The title word itself, not its stem: "stated" is no "State" (Secretary of).
-            if word in _TITLE_REFERENCES:
+            if word in english.TITLE_REFERENCES:
                 for title in self._name_terms(word):
                     found |= self.title_people.get(title, frozenset())
         return frozenset(found)
@@ -258,11 +217,11 @@ class Attribution:
         """Where the question's reporting verb is, if it asks about someone's words."""
         inside = self._analyzer.phrase_positions(words)
         for index, word in enumerate(words):
-            if stem(word) not in REPORTING_VERBS or index in inside:
+            if stem(word) not in REPORTING_VERB_STEMS or index in inside:
                 continue
             # "the diplomat mentioned in the piece" cites the article; "what did X say in the
             # piece" still asks for X's words.
-            if word.endswith("ed") and _ABOUT_THE_ARTICLE.match(
+            if word.endswith("ed") and english.ABOUT_THE_ARTICLE.match(
                 " ".join(words[index + 1 : index + 4])
             ):
                 continue
@@ -293,7 +252,7 @@ class Attribution:
         after = words[index + 1 :]
         passive = self._is_passive(words, index)
         asking = ([] if passive else words[:index]) + (
-            after[1:_LOOKAHEAD] if after and after[0] in _BY else []
+            after[1:_LOOKAHEAD] if after and after[0] in english.AGENT_WORDS else []
         )
         terms = self._analyzer.terms(" ".join(asking), correct_typos=True)
         # A word the knowledge has never seen speaks only if it looks like a name: capitalised
@@ -320,22 +279,22 @@ class Attribution:
         just before the verb ("What was the number Rubio mentioned?") or a clause of its own
         holds it ("Is it true that Rubio said…?")."""
         verb = words[index]
-        if not (verb.endswith("ed") or verb in _IRREGULAR_PARTICIPLES):
+        if not (verb.endswith("ed") or verb in english.IRREGULAR_PARTICIPLES):
             return False
         before = words[max(0, index - _PASSIVE_SUBJECT_WORDS) : index]
-        be = max((i for i, word in enumerate(before) if word in _BE), default=None)
+        be = max((i for i, word in enumerate(before) if word in english.BE_FORMS), default=None)
         if be is None:
             return False
         between = before[be + 1 :]
         if not between:
             return True
         subject_end = between[-1]
-        if subject_end in _PERFECT:  # "What was Rubio reported to have said?"
+        if subject_end in english.PERFECT_AUXILIARIES:  # "What was Rubio reported to have said?"
             return False
-        speaks = subject_end in _PRONOUNS or bool(
+        speaks = subject_end in english.SPEAKER_PRONOUNS or bool(
             set(self._analyzer.terms(subject_end)) & (self.names | self.people)
         )
-        return not speaks and _CLAUSE_STARTS.isdisjoint(between)
+        return not speaks and english.CLAUSE_STARTS.isdisjoint(between)
 
     def _could_speak(self, term: str, name_like: set[str]) -> bool:
         # People speak, and places through their people; a title alone ("what did the

@@ -30,8 +30,9 @@ import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
 from bot.article import ArticleText
-from bot.attribution import REPORTING_VERBS, Attribution, speakers_of_spans
+from bot.attribution import REPORTING_VERB_STEMS, Attribution, speakers_of_spans
 from bot.knowledge import KnowledgeBase, LoadedFact, merge_aliases
+from bot.language import english
 from bot.text import Analyzer, clean, is_common_english_word, tokens
 
 
@@ -136,154 +137,7 @@ class QueryAnalysis:
     raw_terms: tuple[str, ...]
 
 
-_NUMBER = (
-    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
-    r"hundred|thousand|million|billion|dozen|percent|half)\b"
-)
-_MONTH = (
-    r"(?:january|february|march|april|may|june|july|august|september|october|november|december)"
-)
-# A date names a day: a weekday, a month with a day number, a year, or today/tomorrow.
-_DATE = (
-    r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|yesterday|tomorrow)\b"
-    rf"|\b{_MONTH} \d{{1,2}}\b|\b\d{{1,2}} {_MONTH}\b|\b\d{{4}}\b"
-)
-_TIME_SPAN = (
-    r"\b(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|overnight|indefinitely|forever"
-    r"|permanently)\b"
-)
-
-# What is measured without numbers: "how much effort?" is answered by "a lot of time and energy".
-_UNCOUNTED = (
-    r"(?:effort|energy|attention|work|progress|support|pressure|influence|hope|trust|interest"
-    r"|patience|commitment|urgency|risk|difference)\b"
-)
-_DEGREE = r"\b(?:a lot|lots|plenty|a great deal|a little|so much|too much)\b"
-_TIME_UNITS = r"(?:seconds|minutes|hours|days|weeks|months|years)"
-_TIME_WORDS = (
-    r"\b(?:ago|later|earlier|soon|recently|now|currently|then|next|last|early|late|mid|since"
-    r"|until|before|after|during|within|by|once|when|while|spring|summer|autumn|fall|winter"
-    r"|century|decade|era|season)\b"
-)
-
-# A month alone counts too: "April or May" is specific, though no day is given.
-_SPECIFIC_PATTERNS = (re.compile(_NUMBER), re.compile(_DATE), re.compile(rf"\b{_MONTH}\b"))
-
-ANSWER_TYPES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
-    # (what the question asks for, what a quote must contain to answer it)
-    (
-        # "How many days…?" asks how long: "within days" answers it (below).
-        re.compile(
-            rf"\bhow many\b(?! (?:more |longer )?{_TIME_UNITS}\b)"
-            rf"|\bhow much\b(?! (?:more |longer )?(?:{_TIME_UNITS}|time)\b)(?! {_UNCOUNTED})"
-            r"|\bwhat (?:percentage|number|amount|share)\b"
-        ),
-        re.compile(_NUMBER),
-    ),
-    (
-        re.compile(rf"\bhow (?:many|much) (?:more |longer )?{_TIME_UNITS}\b"),
-        re.compile(rf"{_NUMBER}|{_TIME_SPAN}"),
-    ),
-    (
-        # "How much time…?" is answered by a duration, and by "a lot of time".
-        re.compile(r"\bhow much (?:more |longer )?time\b"),
-        re.compile(rf"{_NUMBER}|{_TIME_SPAN}|{_DEGREE}"),
-    ),
-    (
-        # "How much effort…?" asks how much of something nobody counts: "a lot of" answers it.
-        re.compile(rf"\bhow much {_UNCOUNTED}"),
-        re.compile(rf"{_NUMBER}|{_DEGREE}"),
-    ),
-    (
-        re.compile(r"\b(?:what|which|exact) (?:date|day|year)\b|\bwhat time\b"),
-        re.compile(_DATE),
-    ),
-    (re.compile(r"\bhow long\b"), re.compile(_TIME_SPAN)),
-    (
-        # "When did the deal collapse?" (a when-question, not "what did he say when…").
-        re.compile(
-            r"^(?:\w+ ){0,3}?when (?:did|does|do|was|were|is|are|will|would|has|have|had|can"
-            r"|could|should)\b"
-        ),
-        re.compile(rf"{_DATE}|\b{_MONTH}\b|{_TIME_SPAN}|{_TIME_WORDS}"),
-    ),
-)
-"""Questions that ask for a number, a date, a time or a duration can only be answered by a quote
-that has one the question does not already say: "How many people died in the strikes?" must not
-be answered with the caption, nor "How many workers died in 2010?" by "In 2010, a number of
-workers…". A year is no count ("How much did it cost?" is not answered by "in 2006")."""
-
-_YEAR = re.compile(r"1\d{3}|20\d{2}")
-_COUNTS = re.compile(_NUMBER)
-
-
-_PERSON_NOUNS = (
-    r"(?:leaders?|officials?|people|persons?|individuals?|photographers?|journalists?|reporters?|"
-    r"ministers?|diplomats?|envoys?|negotiators?|representatives?|delegates?|politicians?|"
-    r"lawmakers?|senators?|presidents?|authors?|writers?|victims?|soldiers?|man|men|woman|women)"
-)
-# Up to two describing words between the question word and the noun: "which European leaders".
-_DESCRIBING_WORDS = (
-    r"(?: (?!(?:is|are|was|were|the|a|an|do|does|did|has|have|had|will|would|can|could)\b)"
-    r"\w+){0,2}"
-)
-ASKS_FOR_PERSON = re.compile(
-    rf"\b(?:which|what|names? of(?: the)?){_DESCRIBING_WORDS} {_PERSON_NOUNS}\b"
-    rf"|\bwho(?: is| was| are| were|s) the{_DESCRIBING_WORDS} {_PERSON_NOUNS}\b"
-)
-ASKS_TO_IDENTIFY = re.compile(
-    r"\bwhich (?!(?:section|heading|headline|title|subtitle|paragraph|subhead)s?\b)\w+"
-    r"|\bwhat (?:exactly |specifically )?(?:are|were) the\b|\bwhat (?:specific|particular)\b"
-)
-"""Questions that ask to identify something are answered only by a quote that says more than the
-question: a person's name when they ask for people ("Which European leaders attended?" is not
-answered by "...involving the U.S., Ukraine, and European leaders"), and otherwise any word
-beyond the question and who said it ("What are the larger challenges?" is not answered by "he
-also stressed that larger challenges remain unresolved")."""
-
-
-VAGUE_MENTION = re.compile(
-    r"\b(?:either|any|some|other|certain|several|various|unspecified|parts? of)"
-    r"(?: (?:the|a|an))?((?: (?!\d)\w+){1,3})"
-)
-"""A thing a quote names only vaguely is not identified by it: "Which side does Trump think is
-too difficult?" is not answered by "...if either side became too difficult to work with", nor
-"What exactly does the peace plan propose?" by "He briefed Lavrov on parts of the U.S. peace
-proposal". The vague phrase is the words after the determiner up to the first stopword ("either
-side became", "some compromises"); "some 40 people" is a number, not a vague mention."""
-
-
-ASKS_WHO = re.compile(r"^(?:\w+ ){0,3}?(?:who|whom)\b(?! (?:else|cares)\b)")
 _CAPITALISED = re.compile(r"[\w’']+")
-_TITLE_WORDS = frozenset(
-    "mr mrs ms dr president minister secretary state general i".split()
-)
-
-ASKS_FOR_CAUSE = re.compile(
-    r"\bwhy\b|\bhow come\b|\bwhat(?: \w+)? (?:caused|led to|triggered|sparked|prompted)\b"
-    r"|\b(?:cause|reason)s? (?:of|for|behind)\b"
-)
-CAUSE_CLAUSE = re.compile(
-    r"\b(?:after|because|since|following|due to|amid|owing to|as a result of)\b"
-)
-"""A quote that gives the asked event as the cause of something else does not explain it: "Why
-did tensions flare in February?" is not answered by "A similar deal collapsed in February after
-tensions flared", which answers "Why did the deal collapse?"."""
-
-
-ASKS_FOR_SPECIFICS = re.compile(
-    r"\b(?:exact|exactly|specific|specifically|precise|precisely|actual|details?|particulars)\b"
-)
-"""A question that insists on specifics ("What is the exact deadline?") needs a quote that
-gives one: a number, a date, or a name the question does not already say. A question about what
-someone said is answered by their words, whatever they are."""
-
-ASKS_ABOUT_STRUCTURE = re.compile(
-    r"\b(?:section|heading|headline|title|subtitle|subheading|subhead|header)s?\b"
-)
-"""A section heading is a title, not a statement: it answers questions about the article's
-sections ("Which section is about Lavrov?"), not about the news ("Where will the deal be
-signed?" must not be answered with "Talks with Ukraine Show Signs of Movement")."""
 
 
 QUOTED_SHARE = 0.8
@@ -304,7 +158,7 @@ def gives_new(needs: re.Pattern[str], quote: str, question_words: frozenset[str]
         word = quote[start : end if end >= 0 else len(quote)]
         if word in question_words:
             continue
-        if needs.pattern == _COUNTS.pattern and _YEAR.fullmatch(word):
+        if needs.pattern == english.COUNT.pattern and english.YEAR.fullmatch(word):
             continue
         return True
     return False
@@ -313,7 +167,7 @@ def gives_new(needs: re.Pattern[str], quote: str, question_words: frozenset[str]
 def unanswerable_types(question: str) -> list[re.Pattern[str]]:
     """The evidence patterns a quote needs to answer ``question`` (usually none)."""
     cleaned = clean(question)
-    return [needs for asks, needs in ANSWER_TYPES if asks.search(cleaned)]
+    return [needs for asks, needs in english.ANSWER_TYPES if asks.search(cleaned)]
 
 
 def _ranks(values: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
@@ -666,7 +520,7 @@ class Retriever:
                     continue
                 if position == 0 and is_common_english_word(lowered):
                     continue
-                if lowered in self.analyzer.stopwords or lowered in _TITLE_WORDS:
+                if lowered in self.analyzer.stopwords or lowered in english.TITLES:
                     continue
                 return True
         return False
@@ -745,7 +599,7 @@ class Retriever:
         # the place: "…involving the U.S., Ukraine, and European leaders" names no one.
         # ("Who was at the Paris meeting?" may be answered by places: Paris has no people.)
         places_with_people = frozenset(analysis.terms) & self.attribution.affiliated.keys()
-        asks_for_person = bool(ASKS_FOR_PERSON.search(cleaned)) or (
+        asks_for_person = bool(english.ASKS_FOR_PERSON.search(cleaned)) or (
             cleaned.startswith("who ") and bool(places_with_people) and not asks_about_words
         )
         return QuestionShape(
@@ -754,13 +608,13 @@ class Retriever:
             required=tuple(unanswerable_types(question)),
             speakers=speakers,
             named=frozenset(analysis.terms) & self.attribution.people - speakers,
-            identifies=asks_for_person or bool(ASKS_TO_IDENTIFY.search(cleaned)),
-            asks_who=bool(ASKS_WHO.search(cleaned)) and not asks_about_words,
+            identifies=asks_for_person or bool(english.ASKS_TO_IDENTIFY.search(cleaned)),
+            asks_who=bool(english.ASKS_WHO.search(cleaned)) and not asks_about_words,
             asks_for_person=asks_for_person,
-            asks_for_cause=bool(ASKS_FOR_CAUSE.search(cleaned)),
-            specifics=bool(ASKS_FOR_SPECIFICS.search(cleaned))
+            asks_for_cause=bool(english.ASKS_FOR_CAUSE.search(cleaned)),
+            specifics=bool(english.ASKS_FOR_SPECIFICS.search(cleaned))
             and not asks_about_words,
-            about_structure=bool(ASKS_ABOUT_STRUCTURE.search(cleaned)),
+            about_structure=bool(english.ASKS_ABOUT_STRUCTURE.search(cleaned)),
         )
 
     def _verdicts(
@@ -798,7 +652,7 @@ class Retriever:
     def _gives_specifics(self, fact_index: int, asked: Sequence[str]) -> bool:
         """Whether the fact's quote nearest the question has a number, a date or a new name."""
         nearest = self._nearest_quote(fact_index, asked)
-        if any(pattern.search(clean(nearest)) for pattern in _SPECIFIC_PATTERNS):
+        if any(pattern.search(clean(nearest)) for pattern in english.SPECIFICS):
             return True
         if self._mentions_vaguely(nearest, asked):
             return False
@@ -818,9 +672,9 @@ class Retriever:
         return frozenset(name for name in names if sentences_naming[name] <= limit)
 
     def _vaguely_named(self, quote: str) -> frozenset[str]:
-        """Terms of what ``quote`` names only vaguely (``VAGUE_MENTION``)."""
+        """Terms of what ``quote`` names only vaguely (``english.VAGUE_MENTION``)."""
         found: set[str] = set()
-        for match in VAGUE_MENTION.finditer(clean(quote)):
+        for match in english.VAGUE_MENTION.finditer(clean(quote)):
             words = match.group(1).split()
             phrase = list(itertools.takewhile(lambda w: w not in self.analyzer.stopwords, words))
             found.update(self.analyzer.terms(" ".join(phrase)))
@@ -834,7 +688,7 @@ class Retriever:
     def _split_at_cause(self, quote: str) -> tuple[frozenset[str], frozenset[str]]:
         """A quote's terms before and after its first causal word ("after", "because"…)."""
         text = quote.strip()
-        match = CAUSE_CLAUSE.search(clean(text))
+        match = english.CAUSE_CLAUSE.search(clean(text))
         if match is None:
             return self._quote_terms[quote], frozenset()
         if match.start() == 0:
@@ -882,7 +736,7 @@ class Retriever:
         # "He also stressed that larger challenges remain" or "..., the mayor said" tells who
         # spoke, nothing more.
         return bool(
-            told - REPORTING_VERBS - self.attribution.titles - self._fact_speakers[fact_index]
+            told - REPORTING_VERB_STEMS - self.attribution.titles - self._fact_speakers[fact_index]
         )
 
     def _closest_question(

@@ -19,6 +19,8 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA, Levenshtein
 from spellchecker import SpellChecker
 
+from bot.language import english
+
 # Zero-width and bidi control characters carry no meaning for matching and are used to disguise
 # text; the "Cf" category covers them all (ZWSP, ZWJ, RLO, BOM, ...).
 _FORMAT_CATEGORY = "Cf"
@@ -34,29 +36,9 @@ _ELONGATED = re.compile(r"([^\W\d_])\1{2,}")
 _NON_WORD = re.compile(r"[^\w]+")
 _TOKEN = re.compile(r"[^\W_]+")
 
-# English function words and question filler. Kept small on purpose: words such as "when",
-# "who" or "next" are dropped too, because the article's facts are found by their content words.
-# "much" and "many" come with "how" ("how many days…?"): what they ask for (a number, a duration)
-# is checked against the quotes by the answer-type checks, not looked up as a word.
-ENGLISH_STOPWORDS = frozenset(
-    """
-    a about above after again against all also am an and any are aren't as at be because been
-    before being below between both but by can can't cannot could couldn't did didn't do does
-    doesn't doing don't down during each either few for from further had hadn't has hasn't have
-    haven't having he he'd he'll he's her here here's hers herself him himself his how how's i
-    i'd i'll i'm i've if in into is isn't it it's its itself let's me more most mustn't my myself
-    no nor not of off on once only or other ought our ours ourselves out over own same shan't she
-    she'd she'll she's should shouldn't so some such than that that's the their theirs them
-    themselves then there there's these they they'd they'll they're they've this those through to
-    too under until up very was wasn't we we'd we'll we're we've were weren't what what's when
-    when's where where's which while who who's whom why why's will with won't would wouldn't you
-    you'd you'll you're you've your yours yourself yourselves
-    s t d ll m re ve just really actually even anything something thing things stuff
-    tell told say says said saying know knows let please thanks thank ask asked want wants
-    article story piece text mentioned mention mentions according news does did get got
-    much many
-    """.split()
-) - {"who", "who's", "when", "when's", "why", "why's", "where", "where's"}
+# The stopwords live with the rest of English (``bot.language.english``); the name stays
+# importable from here for callers outside the package (benchmarks/synthetic.py).
+ENGLISH_STOPWORDS = english.STOPWORDS
 
 
 @lru_cache(maxsize=1024)
@@ -85,25 +67,17 @@ def clean(text: str) -> str:
 _SEGMENT_BREAK = re.compile(
     r"(?<![A-Z.!?;])[.!?;]+(?=\s|$)|:(?=\s)|\n|@\w+|[^\w\s,'’‘\"“”()/&%$.:-]+"
 )
-_QUESTION_WORDS = frozenset(
-    """
-    who whom whose what whats which when where why how is are was were do does did can could
-    will would should has have had
-    """.split()
-)
 # Up to three words and a comma before a question word: "Bot, is Trump quitting?", "ok so, did
 # Rubio…". Possessive matching reads a long word once, not once per way of cutting it in three.
+_QUESTION_WORD = "|".join(sorted(english.QUESTION_WORDS))
 _LEAD_IN_COMMA = re.compile(
-    rf"^([^\w,]*+(?:\w++[^\w,]*+){{1,3}}),\s*(?=(?i:{'|'.join(sorted(_QUESTION_WORDS))})\b)"
+    rf"^([^\w,]*+(?:\w++[^\w,]*+){{1,3}}),\s*(?=(?i:{_QUESTION_WORD})\b)"
 )
 
 
 MAX_QUESTION_PARTS = 3
 """At most this many parts of one chat message are scored on their own (the last ones)."""
 _LEAD_IN_WORDS = 4
-
-
-_WH_WORDS = frozenset("who whom whose what whats which when where why how".split())
 
 
 def _never(_: str) -> bool:
@@ -138,7 +112,7 @@ def question_parts(text: str, is_filler: Callable[[str], bool] = _never) -> list
             (
                 i
                 for i, w in enumerate(lowered)
-                if w in _WH_WORDS or (i == 0 and w in _QUESTION_WORDS)
+                if w in english.WH_WORDS or (i == 0 and w in english.QUESTION_WORDS)
             ),
             None,
         )
@@ -257,7 +231,7 @@ class Analyzer:
                 self._alias_targets.append(canonical)
         self._aliases, self._alias_len = _phrase_table(alias_phrases)
         self._noise, self._noise_len = _phrase_table(tokens(n) for n in noise)
-        self.stopwords = ENGLISH_STOPWORDS | {w for s in extra_stopwords for w in tokens(s)}
+        self.stopwords = english.STOPWORDS | {w for s in extra_stopwords for w in tokens(s)}
         # Stopwords go through the same cleaning as questions: "can't" is matched as "cant".
         self._stopword_stems = frozenset(stem(t) for w in self.stopwords for t in tokens(w))
         # Stopwords as questions spell them once cleaned: "didn't" arrives as "didnt".

@@ -17,13 +17,8 @@ from bot.answers import AnswerEngine
 from bot.article import ArticleText
 from bot.attribution import Attribution
 from bot.knowledge import KnowledgeBase, load_knowledge
-from bot.retrieval import (
-    ASKS_FOR_PERSON,
-    ASKS_TO_IDENTIFY,
-    Retriever,
-    ScoringWeights,
-    unanswerable_types,
-)
+from bot.language.english import ASKS_FOR_PERSON, ASKS_TO_IDENTIFY
+from bot.retrieval import Retriever, ScoringWeights, unanswerable_types
 from bot.text import Analyzer, clean
 from tests.support import KNOWLEDGE_DIR, fact, write_source
 

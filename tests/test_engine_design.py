@@ -23,7 +23,7 @@ from bot.language import english
 from bot.render import render_plain, render_telegram_html
 from bot.retrieval import Retriever
 from bot.semantic import EmbeddingCache, Vectors
-from bot.text import ENGLISH_STOPWORDS, stem, tokens
+from bot.text import stem, tokens
 from tests.support import HARBOR_ARTICLE, KNOWLEDGE_DIR, dump_yaml, write_source
 
 
@@ -200,7 +200,7 @@ def test_an_alias_may_not_give_a_shared_word_a_second_meaning(tmp_path: Path) ->
 
 
 def test_no_stopword_is_an_alias_anywhere(knowledge: KnowledgeBase) -> None:
-    stopword_stems = {stem(w) for w in ENGLISH_STOPWORDS}
+    stopword_stems = {stem(w) for w in english.STOPWORDS}
     groups = list(knowledge.aliases.groups) + [
         g for source in knowledge.sources.values() for g in source.aliases.groups
     ]
@@ -209,11 +209,6 @@ def test_no_stopword_is_an_alias_anywhere(knowledge: KnowledgeBase) -> None:
     }
     # "when" is no stopword here (questions ask by it); every other overlap would be dead data.
     assert single_words & stopword_stems <= {"when"}
-
-
-def test_language_word_lists_do_not_contradict_each_other() -> None:
-    assert english.WH_WORDS <= english.QUESTION_WORDS
-    assert not english.SMALL_TALK.fullmatch("who is rubio")
 
 
 # --- articles nobody curated --------------------------------------------------------------
