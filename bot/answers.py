@@ -27,10 +27,10 @@ from pydantic import BaseModel, ConfigDict
 from bot.article import Paragraph
 from bot.attribution import REPORTING_VERB_STEMS
 from bot.calibration import Calibration, features, load_calibration
+from bot.checks import CHECK_NAMES
 from bot.knowledge import KnowledgeBase, LoadedFact, QuoteSpan, load_knowledge
 from bot.language import english
 from bot.retrieval import (
-    CHECK_NAMES,
     Candidate,
     Retriever,
     ScoringWeights,

@@ -26,7 +26,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from bot.retrieval import CHECK_NAMES, Candidate
+from bot.checks import CHECK_NAMES
+from bot.retrieval import Candidate
 
 SIGNAL_FEATURES = (
     "coverage",

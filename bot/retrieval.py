@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import itertools
 import math
-import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import partial
@@ -30,10 +30,13 @@ import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
 from bot.article import ArticleText
-from bot.attribution import REPORTING_VERB_STEMS, Attribution, speakers_of_spans
+from bot.attribution import Attribution, speakers_of_spans
+from bot.checks import CHECKS, Check
+from bot.checks.base import FactView
 from bot.knowledge import KnowledgeBase, LoadedFact, merge_aliases
 from bot.language import english
-from bot.text import Analyzer, clean, is_common_english_word, tokens
+from bot.question import Question, unanswerable_types
+from bot.text import Analyzer, clean, tokens
 
 
 class ChoiceKind(StrEnum):
@@ -99,12 +102,6 @@ class Candidate:
     closest_question: Callable[[], str] = field(repr=False, compare=False)
 
 
-CHECK_NAMES = (
-    "answer_type", "speaker", "named", "specifics", "identifies", "who", "cause", "heading"
-)
-"""Every answer check, in the order a trace lists them."""
-
-
 def legacy_confidence(candidate: Candidate, weights: ScoringWeights) -> float:
     """The hand-weighted confidence (0-100): a blend of the word signals, lowered by a fixed
     factor for each failed check. The benchmark's baseline; the engine uses the calibration."""
@@ -137,37 +134,10 @@ class QueryAnalysis:
     raw_terms: tuple[str, ...]
 
 
-_CAPITALISED = re.compile(r"[\w’']+")
-
-
-QUOTED_SHARE = 0.8
-"""A question this much made of a quote's words (IDF-weighted) is quoting it."""
-
 TOPIC_NAME_SHARE = 0.12
 """A name in more than this share of an article's sentences (and in more than two) is what the
 article is about ("Ukraine", "the U.S."), not a specific of any one fact: "Which specific
 minerals?" is not answered by "...access to Ukraine's valuable mineral resources"."""
-
-
-def gives_new(needs: re.Pattern[str], quote: str, question_words: frozenset[str]) -> bool:
-    """Whether cleaned ``quote`` has what ``needs`` matches in a word the question does not
-    say (and, for counts, that is no year)."""
-    for match in needs.finditer(quote):
-        start = quote.rfind(" ", 0, match.start()) + 1
-        end = quote.find(" ", match.end())
-        word = quote[start : end if end >= 0 else len(quote)]
-        if word in question_words:
-            continue
-        if needs.pattern == english.COUNT.pattern and english.YEAR.fullmatch(word):
-            continue
-        return True
-    return False
-
-
-def unanswerable_types(question: str) -> list[re.Pattern[str]]:
-    """The evidence patterns a quote needs to answer ``question`` (usually none)."""
-    cleaned = clean(question)
-    return [needs for asks, needs in english.ANSWER_TYPES if asks.search(cleaned)]
 
 
 def _ranks(values: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
@@ -184,34 +154,19 @@ def _csr(rows: Sequence[Sequence[int]]) -> tuple[npt.NDArray[np.int32], npt.NDAr
     return flat, offsets
 
 
-@dataclass(frozen=True, slots=True)
-class QuestionShape:
-    """What kind of answer a question asks for, read once per question (see ``Retriever._fit``)."""
-
-    terms: tuple[str, ...]
-    words: frozenset[str]
-    """The question's cleaned words, stopwords included ("2010", "when")."""
-    required: tuple[re.Pattern[str], ...]
-    """Patterns a quote needs: a number, a date or a duration."""
-    speakers: frozenset[str]
-    """Whose words it asks for ("What did Rubio say?")."""
-    named: frozenset[str]
-    """People it names otherwise ("When will Trump and Zelenskyy meet?")."""
-    identifies: bool
-    asks_who: bool
-    """"Who…?" that does not ask whose words: answered by a name the question lacks."""
-    asks_for_person: bool
-    asks_for_cause: bool
-    specifics: bool
-    about_structure: bool
-
-
 class Retriever:
     """Ranks a knowledge base's facts against a question."""
 
-    def __init__(self, knowledge: KnowledgeBase, weights: ScoringWeights | None = None) -> None:
+    def __init__(
+        self,
+        knowledge: KnowledgeBase,
+        weights: ScoringWeights | None = None,
+        checks: Sequence[Check] = CHECKS,
+    ) -> None:
         self.knowledge = knowledge
         self.weights = weights or ScoringWeights()
+        self.checks = tuple(checks)
+        """The answer checks every candidate is judged by (a test may leave one out)."""
         # The language's vocabulary and that of the articles indexed here (one, in the engine).
         aliases = knowledge.aliases
         for source in knowledge.sources.values():
@@ -360,6 +315,39 @@ class Retriever:
         terms, raw_terms = self.analyzer.analyse(question, correct_typos=True)
         return QueryAnalysis(tuple(dict.fromkeys(terms)), tuple(raw_terms))
 
+    def parse(self, text: str) -> Question:
+        """Everything the signals and the answer checks read of a question, read once."""
+        analysis = self.analyse(text)
+        cleaned = clean(text)
+        asks_about_words, speakers = self.attribution.reported(text)
+        # "Who represented Ukraine?" asks for someone of a place that has its people, not for
+        # the place: "…involving the U.S., Ukraine, and European leaders" names no one.
+        # ("Who was at the Paris meeting?" may be answered by places: Paris has no people.)
+        places_with_people = frozenset(analysis.terms) & self.attribution.affiliated.keys()
+        asks_for_person = bool(english.ASKS_FOR_PERSON.search(cleaned)) or (
+            cleaned.startswith("who ") and bool(places_with_people) and not asks_about_words
+        )
+        return Question(
+            text=text,
+            cleaned=cleaned,
+            words=frozenset(cleaned.split()),
+            terms=analysis.terms,
+            raw_terms=analysis.raw_terms,
+            required=tuple(unanswerable_types(text)),
+            speakers=speakers,
+            named=frozenset(analysis.terms) & self.attribution.people - speakers,
+            identifies=asks_for_person or bool(english.ASKS_TO_IDENTIFY.search(cleaned)),
+            asks_for_person=asks_for_person,
+            asks_who=bool(english.ASKS_WHO.search(cleaned)) and not asks_about_words,
+            asks_for_cause=bool(english.ASKS_FOR_CAUSE.search(cleaned)),
+            specifics=bool(english.ASKS_FOR_SPECIFICS.search(cleaned)) and not asks_about_words,
+            about_structure=bool(english.ASKS_ABOUT_STRUCTURE.search(cleaned)),
+        )
+
+    def fact_view(self, fact_index: int) -> FactView:
+        """The fact at ``fact_index`` as the answer checks read it."""
+        return IndexedFact(self, fact_index)
+
     def unsearchable_questions(self) -> list[tuple[str, str]]:
         """(fact id, question) for curated questions made only of stopwords and noise.
 
@@ -414,28 +402,29 @@ class Retriever:
         ]
 
     def candidates(
-        self, question: str, query_vector: npt.NDArray[np.float32] | None = None
+        self, text: str, query_vector: npt.NDArray[np.float32] | None = None
     ) -> list[Candidate]:
-        """The facts worth judging for ``question``, each with its signals and check verdicts.
+        """The facts worth judging for question ``text``, each with its signals and check
+        verdicts.
 
         Candidates are the best few by words (coverage and curated-question match) and, given
         the question's sentence vector, the best few by meaning: a paraphrase or a question in
         another language may share no word with its fact.
         """
-        analysis = self.analyse(question)
+        question = self.parse(text)
         meaning_vectors = self._meaning_vectors if query_vector is not None else None
         semantic = meaning_vectors is not None
-        if not self.facts or (not analysis.terms and not semantic):
+        if not self.facts or (not question.terms and not semantic):
             return []
         fact_count = len(self.facts)
         w = self.weights
         coverage = np.zeros(fact_count, dtype=np.float64)
         jaccard = np.zeros(len(self._choice_weight), dtype=np.float64)
         known_weight = 0.0
-        query_weight = sum(self.term_weight(t) for t in analysis.terms)
-        if analysis.terms:
+        query_weight = sum(self.term_weight(t) for t in question.terms)
+        if question.terms:
             shared = np.zeros(len(self._choice_weight), dtype=np.float64)
-            for term in analysis.terms:
+            for term in question.terms:
                 if term in self._idf:
                     known_weight += self._idf[term]
                     coverage[self._fact_postings[term]] += self._idf[term]
@@ -461,9 +450,10 @@ class Retriever:
         if not candidates:
             return []
 
-        raw_query = " ".join(analysis.raw_terms)
+        raw_query = " ".join(question.raw_terms)
         similarity = self._similarities(raw_query, candidates)
-        shape = self._shape(question, analysis)
+        applying = [check for check in self.checks if check.applies(question)]
+        applied = frozenset(check.name for check in applying)
         best_meaning = float(meaning.max()) if semantic else 0.0
         mean_meaning = float(meaning.mean()) if semantic else 0.0
         spread = float(meaning.std()) if semantic else 0.0
@@ -474,7 +464,8 @@ class Retriever:
         coverage_rank = _ranks(blend)
         found: list[Candidate] = []
         for position, fact_index in enumerate(candidates):
-            applied, failed = self._verdicts(fact_index, shape)
+            fact = self.fact_view(fact_index)
+            failed = frozenset(c.name for c in applying if not c.passes(question, fact))
             signals = {
                 "coverage": float(coverage[fact_index]),
                 "coverage_gap": best_coverage - float(coverage[fact_index]),
@@ -486,13 +477,13 @@ class Retriever:
                 if spread > 0
                 else 0.0,
                 "unknown_share": unknown,
-                "missing_rare": self._missing_rare(analysis.terms, fact_index) / rarest,
-                "context_coverage": self._context_coverage(analysis.terms, fact_index),
+                "missing_rare": self._missing_rare(question.terms, fact_index) / rarest,
+                "context_coverage": self._context_coverage(question.terms, fact_index),
                 "meaning_rank": 1.0 / (1 + meaning_rank[fact_index])
                 if meaning_rank is not None
                 else 0.0,
                 "coverage_rank": 1.0 / (1 + coverage_rank[fact_index]),
-                "content_terms": float(len(analysis.terms)),
+                "content_terms": float(len(question.terms)),
                 "curated": float(self._question_count[fact_index] > 0),
                 "semantic": float(semantic),
             }
@@ -509,21 +500,6 @@ class Retriever:
             found.append(candidate)
         return found
 
-
-    def _names_someone_new(self, fact_index: int, asked: frozenset[str]) -> bool:
-        """Whether one of the fact's quotes has a capitalised name the question does not say
-        (a sentence's first word only when it is no common English word)."""
-        for quote in self.facts[fact_index].fact.quotes:
-            for position, word in enumerate(_CAPITALISED.findall(quote)):
-                lowered = clean(word)
-                if not word[:1].isupper() or not lowered or lowered in asked:
-                    continue
-                if position == 0 and is_common_english_word(lowered):
-                    continue
-                if lowered in self.analyzer.stopwords or lowered in english.TITLES:
-                    continue
-                return True
-        return False
 
     def _missing_rare(self, terms: Sequence[str], fact_index: int) -> float:
         """The weight of the rarest asked term the fact does not have (0: it has them all)."""
@@ -592,76 +568,6 @@ class Retriever:
                 found |= self.attribution.people_in(span.text)
         return frozenset(found)
 
-    def _shape(self, question: str, analysis: QueryAnalysis) -> QuestionShape:
-        cleaned = clean(question)
-        asks_about_words, speakers = self.attribution.reported(question)
-        # "Who represented Ukraine?" asks for someone of a place that has its people, not for
-        # the place: "…involving the U.S., Ukraine, and European leaders" names no one.
-        # ("Who was at the Paris meeting?" may be answered by places: Paris has no people.)
-        places_with_people = frozenset(analysis.terms) & self.attribution.affiliated.keys()
-        asks_for_person = bool(english.ASKS_FOR_PERSON.search(cleaned)) or (
-            cleaned.startswith("who ") and bool(places_with_people) and not asks_about_words
-        )
-        return QuestionShape(
-            terms=analysis.terms,
-            words=frozenset(cleaned.split()),
-            required=tuple(unanswerable_types(question)),
-            speakers=speakers,
-            named=frozenset(analysis.terms) & self.attribution.people - speakers,
-            identifies=asks_for_person or bool(english.ASKS_TO_IDENTIFY.search(cleaned)),
-            asks_who=bool(english.ASKS_WHO.search(cleaned)) and not asks_about_words,
-            asks_for_person=asks_for_person,
-            asks_for_cause=bool(english.ASKS_FOR_CAUSE.search(cleaned)),
-            specifics=bool(english.ASKS_FOR_SPECIFICS.search(cleaned))
-            and not asks_about_words,
-            about_structure=bool(english.ASKS_ABOUT_STRUCTURE.search(cleaned)),
-        )
-
-    def _verdicts(
-        self, fact_index: int, shape: QuestionShape
-    ) -> tuple[frozenset[str], frozenset[str]]:
-        """(checks that apply to the question, those of them the fact fails)."""
-        applied: list[str] = []
-        failed: list[str] = []
-
-        def judge(name: str, applies: bool, passes: Callable[[], bool]) -> None:
-            if applies:
-                applied.append(name)
-                if not passes():
-                    failed.append(name)
-
-        quotes = self._fact_quotes_clean[fact_index]
-        heading = self._fact_is_heading[fact_index]
-        judge("answer_type", bool(shape.required),
-              lambda: all(gives_new(p, quotes, shape.words) for p in shape.required))
-        judge("speaker", bool(shape.speakers),
-              lambda: bool(shape.speakers & self._fact_speakers[fact_index]))
-        judge("named", bool(shape.named) and not (heading and shape.about_structure),
-              lambda: not shape.named - self._fact_people[fact_index])
-        judge("specifics", shape.specifics,
-              lambda: self._gives_specifics(fact_index, shape.terms))
-        judge("identifies", shape.identifies,
-              lambda: self._identifies(fact_index, shape.terms, people_only=shape.asks_for_person))
-        judge("who", shape.asks_who, lambda: self._names_someone_new(fact_index, shape.words))
-        judge("cause", shape.asks_for_cause,
-              lambda: self._could_explain(fact_index, shape.terms))
-        judge("heading", heading and not shape.about_structure,
-              lambda: self._repeats_quote(fact_index, shape.terms))
-        return frozenset(applied), frozenset(failed)
-
-    def _gives_specifics(self, fact_index: int, asked: Sequence[str]) -> bool:
-        """Whether the fact's quote nearest the question has a number, a date or a new name."""
-        nearest = self._nearest_quote(fact_index, asked)
-        if any(pattern.search(clean(nearest)) for pattern in english.SPECIFICS):
-            return True
-        if self._mentions_vaguely(nearest, asked):
-            return False
-        # Who said it is no specific of what was said ("Rubio described the reception of the
-        # U.S. peace plan" says nothing exact about the plan).
-        source_id = self.facts[fact_index].source_id
-        names = self._specific_names[source_id] - self._fact_speakers[fact_index]
-        return bool((self._quote_terms[nearest] & names) - set(asked))
-
     def _names_not_topics(self, article: ArticleText) -> frozenset[str]:
         """The article's names that are not what the whole article is about."""
         sentences_naming: Counter[str] = Counter()
@@ -680,11 +586,6 @@ class Retriever:
             found.update(self.analyzer.terms(" ".join(phrase)))
         return frozenset(found)
 
-    def _mentions_vaguely(self, quote: str, asked: Sequence[str]) -> bool:
-        """Whether ``quote`` names something the question asks about only vaguely ("either
-        side", "some compromises")."""
-        return bool(self._vague_terms[quote] & set(asked) - self.attribution.names)
-
     def _split_at_cause(self, quote: str) -> tuple[frozenset[str], frozenset[str]]:
         """A quote's terms before and after its first causal word ("after", "because"…)."""
         text = quote.strip()
@@ -701,42 +602,6 @@ class Retriever:
         return (
             frozenset(self.analyzer.terms(cleaned[: match.start()])),
             frozenset(self.analyzer.terms(cleaned[match.end() :])),
-        )
-
-    def _could_explain(self, fact_index: int, asked: Sequence[str]) -> bool:
-        """Whether the fact's quote nearest the question does not merely give the asked event as
-        the cause of something else."""
-        main, cause = self._cause_clauses[self._nearest_quote(fact_index, asked)]
-        # Names are everywhere ("…in February after tensions flared between Trump…").
-        things = set(asked) - self.attribution.names
-        return bool(things & main) or not things & cause
-
-    def _repeats_quote(self, fact_index: int, asked: Sequence[str]) -> bool:
-        """Whether the question is mostly the words of one of the fact's quotes (someone typing
-        a heading to find its section)."""
-        quotes = self.facts[fact_index].fact.quotes
-        return any(self.coverage_of(asked, quote) >= QUOTED_SHARE for quote in quotes)
-
-    def _nearest_quote(self, fact_index: int, asked: Sequence[str]) -> str:
-        """The fact's quote that covers most of the question (the first, on a tie)."""
-        quotes = self.facts[fact_index].fact.quotes
-        return max(quotes, key=lambda quote: self.coverage_of(asked, quote))
-
-    def _identifies(self, fact_index: int, asked: Sequence[str], *, people_only: bool) -> bool:
-        """Whether the fact's quote nearest the question tells more than the question says."""
-        nearest = self._nearest_quote(fact_index, asked)
-        told = self._quote_terms[nearest] - set(asked)
-        if people_only:
-            # Someone named in a quote about something else ("Which leaders were in Paris?"
-            # is not answered by "President Donald Trump has hinted at pulling back…").
-            covered = self.coverage_of(asked, nearest) > 0
-            return covered and bool(told & self.attribution.people)
-        if self._mentions_vaguely(nearest, asked):
-            return False
-        # "He also stressed that larger challenges remain" or "..., the mayor said" tells who
-        # spoke, nothing more.
-        return bool(
-            told - REPORTING_VERB_STEMS - self.attribution.titles - self._fact_speakers[fact_index]
         )
 
     def _closest_question(
@@ -765,3 +630,66 @@ class Retriever:
         )[0]
         blended = 0.7 * scores[candidates] + 0.3 * wording / 100.0
         return fact.questions[int(candidates[int(np.argmax(blended))])]
+
+
+@dataclass(frozen=True, slots=True)
+class IndexedFact:
+    """One fact of a retriever's index as the answer checks read it (``FactView``)."""
+
+    retriever: Retriever
+    index: int
+
+    @property
+    def quotes(self) -> Sequence[str]:
+        return self.retriever.facts[self.index].fact.quotes
+
+    @property
+    def cleaned_quotes(self) -> str:
+        return self.retriever._fact_quotes_clean[self.index]
+
+    @property
+    def is_heading(self) -> bool:
+        return self.retriever._fact_is_heading[self.index]
+
+    @property
+    def speakers(self) -> frozenset[str]:
+        return self.retriever._fact_speakers[self.index]
+
+    @property
+    def people(self) -> frozenset[str]:
+        return self.retriever._fact_people[self.index]
+
+    @property
+    def specific_names(self) -> frozenset[str]:
+        return self.retriever._specific_names[self.retriever.facts[self.index].source_id]
+
+    @property
+    def known_names(self) -> AbstractSet[str]:
+        return self.retriever.attribution.names
+
+    @property
+    def known_people(self) -> AbstractSet[str]:
+        return self.retriever.attribution.people
+
+    @property
+    def titles(self) -> frozenset[str]:
+        return self.retriever.attribution.titles
+
+    @property
+    def stopwords(self) -> frozenset[str]:
+        return self.retriever.analyzer.stopwords
+
+    def nearest_quote(self, terms: Sequence[str]) -> str:
+        return max(self.quotes, key=lambda quote: self.retriever.coverage_of(terms, quote))
+
+    def quote_terms(self, quote: str) -> frozenset[str]:
+        return self.retriever._quote_terms[quote]
+
+    def vague_terms(self, quote: str) -> frozenset[str]:
+        return self.retriever._vague_terms[quote]
+
+    def cause_clauses(self, quote: str) -> tuple[frozenset[str], frozenset[str]]:
+        return self.retriever._cause_clauses[quote]
+
+    def coverage_of(self, terms: Sequence[str], text: str) -> float:
+        return self.retriever.coverage_of(terms, text)

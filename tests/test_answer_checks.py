@@ -1,82 +1,35 @@
 """Questions that ask to identify someone or something are answered only by a quote that does.
 
 A tiny article of its own keeps these checks about the mechanism, not about the shipped facts:
-each question is scored twice, with and without the identification check, so any drop in
-confidence comes from that check alone.
+each question is scored twice, with every answer check and with all but the one under test, so
+any drop in confidence comes from that check alone.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import shutil
-from typing import Any
 
 import pytest
 
 from bot.answers import AnswerEngine
 from bot.article import ArticleText
 from bot.attribution import Attribution
+from bot.checks import CHECKS
 from bot.knowledge import KnowledgeBase, load_knowledge
 from bot.language.english import ASKS_FOR_PERSON, ASKS_TO_IDENTIFY
-from bot.retrieval import Retriever, ScoringWeights, unanswerable_types
+from bot.question import unanswerable_types
+from bot.retrieval import Retriever
 from bot.text import Analyzer, clean
 from tests.support import KNOWLEDGE_DIR, fact, write_source
 
-COUNCIL_ARTICLE = (
-    "Officials from three villages met at the harbor on Friday.\n"
-    "The meeting was led by the town’s mayor, Ada Brook. Repairs to the pier were agreed.\n"
-    "Other problems remain unresolved, the mayor said.\n"
-)
-
-
-def one_article(
-    tmp_path_factory: pytest.TempPathFactory, name: str, article: str, facts: list[dict[str, Any]]
-) -> KnowledgeBase:
-    """A knowledge base of one article without a caption."""
-    knowledge = tmp_path_factory.mktemp(name) / "knowledge"
-    write_source(knowledge, name, article=article, facts=facts, meta={"caption_paragraphs": []})
-    return load_knowledge(knowledge)
-
-
-def quotes_as_article(facts: list[dict[str, Any]]) -> str:
-    """An article of the facts' quotes, one paragraph each, in order."""
-    return "".join(f"{entry['quotes'][0]}\n" for entry in facts)
-
-
-@pytest.fixture(scope="module")
-def council(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
-    facts = [
-        fact(
-            "officials-met",
-            "Officials from three villages met at the harbor on Friday.",
-            ["Who met at the harbor?", "Did officials from the villages meet?"],
-        ),
-        fact(
-            "mayor-led",
-            "The meeting was led by the town’s mayor, Ada Brook.",
-            ["Who led the meeting?", "Did the mayor lead the meeting?"],
-        ),
-        fact(
-            "pier-repairs",
-            "Repairs to the pier were agreed.",
-            ["What was agreed at the meeting?", "Were repairs agreed?"],
-        ),
-        fact(
-            "other-problems",
-            "Other problems remain unresolved, the mayor said.",
-            ["Do other problems remain?", "Are problems unresolved?"],
-        ),
-    ]
-    return one_article(tmp_path_factory, "council", COUNCIL_ARTICLE, facts)
-
 
 def confidences(
-    knowledge: KnowledgeBase, question: str, check: str = "identification_penalty"
+    knowledge: KnowledgeBase, question: str, check: str = "identifies"
 ) -> tuple[dict[str, float], dict[str, float]]:
-    """Confidence per fact id, with the given check and without it (its penalty set to 1)."""
+    """Confidence per fact id, with every check and with all but the one named ``check``."""
+    assert check in {c.name for c in CHECKS}
     checked = Retriever(knowledge)
-    without_check: dict[str, Any] = {check: 1.0}
-    unchecked = Retriever(knowledge, dataclasses.replace(ScoringWeights(), **without_check))
+    unchecked = Retriever(knowledge, checks=[c for c in CHECKS if c.name != check])
     return (
         {m.fact.id: m.confidence for m in checked.search(question, limit=10)},
         {m.fact.id: m.confidence for m in unchecked.search(question, limit=10)},
@@ -84,7 +37,7 @@ def confidences(
 
 
 def check_factor(
-    knowledge: KnowledgeBase, question: str, fact_id: str, check: str = "identification_penalty"
+    knowledge: KnowledgeBase, question: str, fact_id: str, check: str = "identifies"
 ) -> float:
     """By what factor the given check lowered ``fact_id``'s confidence for ``question``."""
     checked, unchecked = confidences(knowledge, question, check)
@@ -220,28 +173,10 @@ def test_how_long_is_answered_by_indefinitely() -> None:
     assert needs.search(clean("the U.S. would not keep trying indefinitely"))
 
 
-@pytest.fixture(scope="module")
-def headed(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
-    facts = [
-        fact(
-            "heading-progress",
-            "Signs of Progress at the Pier",
-            ["Which section is about the pier?", "What is the heading about progress?"],
-        ),
-        fact(
-            "pier-repairs", "Repairs to the pier were agreed on Friday.", ["Were repairs agreed?"]
-        ),
-    ]
-    return one_article(tmp_path_factory, "headed", quotes_as_article(facts), facts)
-
-
 def heading_confidence(knowledge: KnowledgeBase, question: str) -> tuple[float, float]:
     """The heading fact's confidence with the heading check and without it."""
-    scores = []
-    for weights in (ScoringWeights(), ScoringWeights(answer_type_penalty=1.0)):
-        matches = Retriever(knowledge, weights).search(question, limit=10)
-        scores.append(next(m.confidence for m in matches if m.fact.id == "heading-progress"))
-    return scores[0], scores[1]
+    checked, unchecked = confidences(knowledge, question, "heading")
+    return checked["heading-progress"], unchecked["heading-progress"]
 
 
 def test_a_heading_does_not_answer_a_question_about_the_news(headed: KnowledgeBase) -> None:
@@ -288,7 +223,7 @@ def test_a_question_about_someone_is_not_answered_by_a_quote_without_them(
     council: KnowledgeBase,
 ) -> None:
     checked, unchecked = confidences(
-        council, "Did Ada Brook meet the officials at the harbor on Friday?", "attribution_penalty"
+        council, "Did Ada Brook meet the officials at the harbor on Friday?", "named"
     )
 
     # "Officials from three villages met at the harbor on Friday." names no one.
@@ -314,15 +249,16 @@ def test_a_place_speaks_through_the_people_its_titles_and_aliases_name() -> None
 
 def test_insisting_on_specifics_needs_a_quote_that_has_one(council: KnowledgeBase) -> None:
     # "Other problems remain unresolved" names no number, date or name…
-    assert check_factor(council, "What is the exact problem that remains?", "other-problems") == (
-        HALVED
-    )
+    question = "What is the exact problem that remains?"
+    assert check_factor(council, question, "other-problems", "specifics") == HALVED
     # …"met at the harbor on Friday" does.
-    assert check_factor(council, "What is the exact day the officials met?", "officials-met") == 1
+    question = "What is the exact day the officials met?"
+    assert check_factor(council, question, "officials-met", "specifics") == 1
 
 
 def test_asking_exactly_what_someone_said_wants_their_words(council: KnowledgeBase) -> None:
-    checked, unchecked = confidences(council, "What exactly did the mayor say about problems?")
+    question = "What exactly did the mayor say about problems?"
+    checked, unchecked = confidences(council, question, "specifics")
 
     assert checked["other-problems"] == unchecked["other-problems"]
 
@@ -409,7 +345,7 @@ def test_who_said_it_is_no_specific_of_what_was_said(knowledge: KnowledgeBase) -
     # speaker: nothing exact about what the plan proposes.
     question = "What exactly does the U.S. peace plan propose?"
 
-    assert check_factor(knowledge, question, "peace-plan-encouraging") == HALVED
+    assert check_factor(knowledge, question, "peace-plan-encouraging", "specifics") == HALVED
 
 
 @pytest.mark.parametrize(
@@ -435,43 +371,6 @@ def test_how_many_days_is_answered_by_a_duration(question: str, quote: str, answ
     assert all(pattern.search(clean(quote)) for pattern in needs) is answers
 
 
-@pytest.fixture(scope="module")
-def ferry(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
-    facts = [
-        fact(
-            "ferry-cancelled",
-            "The ferry was cancelled after storms hit the coast.",
-            ["Why was the ferry cancelled?", "Did storms hit the coast?"],
-        ),
-        fact(
-            "some-repairs",
-            "The council will fund some repairs to the old pier, the mayor said.",
-            ["Will the council fund repairs?", "Who pays for the repairs?"],
-        ),
-        fact(
-            "damaged-boats",
-            "The harbor master named the damaged boats: the Tern and the Gull.",
-            ["Which boats were damaged?", "Were any boats damaged?"],
-        ),
-        fact(
-            "harbor-reopened",
-            "After the storms passed, the harbor reopened.",
-            ["Why did the harbor reopen?", "When did the harbor reopen?"],
-        ),
-        fact(
-            "boats-damaged",
-            "Some 40 boats were damaged in all.",
-            ["How many boats were damaged?", "Were boats damaged?"],
-        ),
-        fact(
-            "island-fee",
-            "Any visitor to the island must pay a fee of 12 dollars.",
-            ["What is the island fee?", "Do visitors pay a fee?"],
-        ),
-    ]
-    return one_article(tmp_path_factory, "ferry", quotes_as_article(facts), facts)
-
-
 @pytest.mark.parametrize(
     ("question", "fact_id", "factor"),
     [
@@ -490,16 +389,17 @@ def test_who_of_a_place_asks_for_a_person(
 
 def test_a_quote_giving_the_event_as_a_cause_does_not_explain_it(ferry: KnowledgeBase) -> None:
     # "…cancelled after storms hit the coast" says what the storms did, not why they came…
-    assert check_factor(ferry, "Why did storms hit the coast?", "ferry-cancelled") == HALVED
-    assert check_factor(ferry, "What caused the storms?", "ferry-cancelled") == HALVED
+    question = "Why did storms hit the coast?"
+    assert check_factor(ferry, question, "ferry-cancelled", "cause") == HALVED
+    assert check_factor(ferry, "What caused the storms?", "ferry-cancelled", "cause") == HALVED
     # …and does say why the ferry was cancelled.
-    assert check_factor(ferry, "Why was the ferry cancelled?", "ferry-cancelled") == 1
+    assert check_factor(ferry, "Why was the ferry cancelled?", "ferry-cancelled", "cause") == 1
 
 
 def test_a_cause_clause_may_come_first(ferry: KnowledgeBase) -> None:
     # "After the storms passed, the harbor reopened."
-    assert check_factor(ferry, "Why did the harbor reopen?", "harbor-reopened") == 1
-    assert check_factor(ferry, "Why did the storms pass?", "harbor-reopened") == HALVED
+    assert check_factor(ferry, "Why did the harbor reopen?", "harbor-reopened", "cause") == 1
+    assert check_factor(ferry, "Why did the storms pass?", "harbor-reopened", "cause") == HALVED
 
 
 def test_a_vague_mention_does_not_identify(ferry: KnowledgeBase) -> None:
@@ -511,9 +411,11 @@ def test_a_vague_mention_does_not_identify(ferry: KnowledgeBase) -> None:
 
 def test_a_number_after_some_is_no_vague_mention(ferry: KnowledgeBase) -> None:
     # "Some 40 boats" is a count…
-    assert check_factor(ferry, "Exactly how many boats were damaged?", "boats-damaged") == 1
+    question = "Exactly how many boats were damaged?"
+    assert check_factor(ferry, question, "boats-damaged", "specifics") == 1
     # …and "a fee of 12 dollars" is specific, whatever "any visitor" says about visitors.
-    assert check_factor(ferry, "What exactly is the fee visitors pay?", "island-fee") == 1
+    question = "What exactly is the fee visitors pay?"
+    assert check_factor(ferry, question, "island-fee", "specifics") == 1
     assert check_factor(ferry, "Which visitors must pay the fee?", "island-fee") == HALVED
 
 
@@ -542,4 +444,4 @@ def test_names_the_whole_article_is_about_are_no_specifics(
     knowledge: KnowledgeBase = request.getfixturevalue(base)
     question = "Which specific minerals would the deal cover?"
 
-    assert check_factor(knowledge, question, "minerals-deal") == HALVED
+    assert check_factor(knowledge, question, "minerals-deal", "specifics") == HALVED
