@@ -34,23 +34,16 @@ from bot.evaluation import BankQuestion, load_bank
 from bot.knowledge import AliasFile, KnowledgeBase, load_knowledge, read_alias_file
 from bot.semantic import EmbeddingCache, Encoder
 
-_FLAT = LinearModel(
-    FEATURES,
-    tuple(0.0 for _ in FEATURES),
-    tuple(1.0 for _ in FEATURES),
-    tuple(0.0 for _ in FEATURES),
-    0.0,
-)
-_FLAT_DECIDER = LinearModel(
-    DECISION_FEATURES,
-    tuple(0.0 for _ in DECISION_FEATURES),
-    tuple(1.0 for _ in DECISION_FEATURES),
-    tuple(0.0 for _ in DECISION_FEATURES),
-    0.0,
-)
+
+def flat_model(names: Sequence[str]) -> LinearModel:
+    """A model that says 50 to everything (all weights zero)."""
+    zeros = tuple(0.0 for _ in names)
+    return LinearModel(tuple(names), zeros, tuple(1.0 for _ in names), zeros, 0.0)
+
+
 Log = Callable[[str], None]
 
-NEUTRAL = Calibration(_FLAT_DECIDER, _FLAT_DECIDER)
+NEUTRAL = Calibration(flat_model(DECISION_FEATURES), flat_model(DECISION_FEATURES))
 """A model that says 50 to everything: used while collecting features, before any fit."""
 
 
@@ -151,7 +144,7 @@ def fit_articles(articles: Sequence[Article], *, l2: float = 1.0) -> Calibration
     def decider(curated: bool) -> LinearModel:
         top_rows, top_labels, top_weights = tops[curated]
         if len(set(top_labels)) < 2:
-            return _FLAT_DECIDER  # nothing of this kind to learn from: always 50
+            return flat_model(DECISION_FEATURES)  # nothing of this kind to learn from: always 50
         names = CURATED_DECISION_FEATURES if curated else DECISION_FEATURES
         return fit(top_rows, top_labels, names=names, l2=l2, weights=top_weights)
 
