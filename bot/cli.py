@@ -242,11 +242,12 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
         out.write(
             f"  source {source.meta.id}: {len(source.facts)} facts, "
             f"{len(article.paragraphs)} paragraphs, {len(article.headings)} sections, "
-            f"{len(article.sentences)} sentences\n"
+            f"{len(article.sentences)} sentences, {len(source.aliases.groups)} alias groups of "
+            "its own\n"
         )
     out.write(
         f"  {len(facts)} facts, {questions} alternate questions, {keywords} keywords, "
-        f"{len(knowledge.aliases.groups)} alias groups\n"
+        f"{len(knowledge.aliases.groups)} shared alias groups\n"
         f"  article sentences covered by quotes: {covered}/{total}\n"
     )
     for text in uncovered:
