@@ -61,6 +61,19 @@ def _suggestion_block(answer: Answer, bullet: Callable[[str], str]) -> list[str]
     return lines
 
 
+_OPENING_MARKS = "“\"‘«„"
+_CLOSING_MARKS = "”\"’»"
+
+
+def quoted(text: str) -> str:
+    """``text`` in quotation marks, unless it opens or closes with the article's own marks:
+    "““He’s put a lot of time…,” Rubio said.”" reads as a typo, and the quote is set apart on
+    its own line (or in a blockquote) anyway."""
+    if text[:1] in _OPENING_MARKS or text[-1:] in _CLOSING_MARKS:
+        return text
+    return f"“{text}”"
+
+
 def render_trace(trace: Trace) -> str:
     """Why an answer was given or declined, for a curator (``citebot ask --explain``)."""
     lines = [f"{messages.TRACE_DECISION}: {trace.decision}"]
@@ -106,7 +119,7 @@ def render_plain(answer: Answer, max_question_chars: int = 1000, *, show_confide
     lines = [answer.answer or ""]
     lines.append("")
     for number, citation in enumerate(answer.citations, start=1):
-        lines.append(f"  “{citation.quote}” [{number}]")
+        lines.append(f"  {quoted(citation.quote)} [{number}]")
     lines.append("")
     for number, citation in enumerate(answer.citations, start=1):
         lines.append(f"[{number}] {citation_place(citation)}")

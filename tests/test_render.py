@@ -13,6 +13,7 @@ from bot.answers import Answer, AnswerEngine, AnswerStatus, Citation, InputProbl
 from bot.render import (
     TELEGRAM_MESSAGE_LIMIT,
     escape_within,
+    quoted,
     render_paragraph_html,
     render_plain,
     render_telegram_html,
@@ -332,3 +333,18 @@ def test_a_quoted_heading_is_cited_as_a_heading_not_as_paragraph_text(
     assert citation.quote == "Peace in Sight or a Fading Promise?"
     assert "heading of the section “Peace in Sight or a Fading Promise?”" in render_plain(answer)
     assert "heading of the section" in render_telegram_html(answer)
+
+
+@pytest.mark.parametrize(
+    ("quote", "shown"),
+    [
+        ("Rubio emphasized the urgency.", "“Rubio emphasized the urgency.”"),
+        ("“He’s put a lot of time and energy into this,” Rubio said.",
+         "“He’s put a lot of time and energy into this,” Rubio said."),
+        ("Rubio said it is “coming to a head”", "Rubio said it is “coming to a head”"),
+    ],
+)
+def test_quotes_are_marked_once_even_when_they_open_with_the_articles_marks(
+    quote: str, shown: str
+) -> None:
+    assert quoted(quote) == shown

@@ -17,6 +17,7 @@ from bot.render import (
     TELEGRAM_MESSAGE_LIMIT,
     escape,
     escape_within,
+    quoted,
     render_paragraph_html,
     render_telegram_html,
 )
@@ -112,7 +113,7 @@ def answer_with_question_html(question: str, answer: Answer, max_question_chars:
 def inline_description(answer: Answer) -> str:
     """The grey line under an inline result's title: the first quote, plain text."""
     if answer.status is AnswerStatus.ANSWERED and answer.citations:
-        return f"“{answer.citations[0].quote}”"
+        return quoted(answer.citations[0].quote)
     return messages.DECLINE
 
 
