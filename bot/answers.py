@@ -34,7 +34,6 @@ from bot.retrieval import (
     Candidate,
     Retriever,
     ScoringWeights,
-    legacy_confidence,
 )
 from bot.semantic import EmbeddingCache, Encoder, Vectors, default_encoder
 from bot.text import clean, question_parts, tokens
@@ -355,9 +354,7 @@ class AnswerEngine:
                 if self.calibration is not None:
                     confidences = np.round(100.0 * self.calibration.confidence(rows), 1)
                 else:
-                    confidences = np.asarray(
-                        [legacy_confidence(c, retriever.weights) for c in found]
-                    )
+                    confidences = np.asarray([c.hand_weighted for c in found])
                 scored.extend(
                     _Scored(c, source_id, part, float(conf), row)
                     for c, conf, row in zip(found, confidences, rows, strict=True)

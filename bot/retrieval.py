@@ -19,7 +19,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -99,13 +99,17 @@ class Candidate:
     """Answer checks that apply to the question."""
     failed: frozenset[str]
     """Those of them this fact fails."""
+    hand_weighted: float
+    """The engine's confidence before calibration (0-100, ``legacy_confidence``)."""
     closest_question: Callable[[], str] = field(repr=False, compare=False)
 
 
-def legacy_confidence(candidate: Candidate, weights: ScoringWeights) -> float:
-    """The hand-weighted confidence (0-100): a blend of the word signals, lowered by a fixed
-    factor for each failed check. The benchmark's baseline; the engine uses the calibration."""
-    s = candidate.signals
+def legacy_confidence(
+    s: Mapping[str, float], failed: AbstractSet[str], weights: ScoringWeights
+) -> float:
+    """The hand-weighted confidence (0-100): a blend of the word signals ``s``, lowered by a
+    fixed factor for each ``failed`` check. The benchmark's baseline; the engine uses the
+    calibration."""
     score = (
         weights.coverage * s["coverage"]
         + weights.question_match * s["question_match"]
@@ -121,7 +125,7 @@ def legacy_confidence(candidate: Candidate, weights: ScoringWeights) -> float:
         "who": 1.0,  # not in the hand-weighted engine
         "heading": weights.answer_type_penalty,
     }
-    for name in candidate.failed:
+    for name in failed:
         score *= penalties[name]
     return round(100.0 * min(score, 1.0), 1)
 
@@ -197,14 +201,10 @@ class Retriever:
             first_choice.append(len(choice_terms))
         self.analyzer.set_vocabulary(vocabulary)
         self._choice_raw = choice_raw
-        self._meaning_text = [
-            text
-            for loaded in self.facts
-            for text in dict.fromkeys([loaded.fact.answer, *loaded.fact.quotes])
-        ]
-        self._first_meaning = np.cumsum(
-            [0] + [len(set([f.fact.answer, *f.fact.quotes])) for f in self.facts], dtype=np.int64
-        )
+        # What each fact says (answer line and quotes, once each), fact by fact.
+        said = [list(dict.fromkeys([f.fact.answer, *f.fact.quotes])) for f in self.facts]
+        self._meaning_text = [text for texts in said for text in texts]
+        self._first_meaning = np.cumsum([0] + [len(texts) for texts in said], dtype=np.int64)
         self._meaning_vectors: npt.NDArray[np.float32] | None = None
         self._first_choice = np.asarray(first_choice, dtype=np.int64)
         self._choice_fact = np.repeat(
@@ -384,7 +384,7 @@ class Retriever:
         found = self.candidates(question)
         if not found:
             return []
-        confidences = [legacy_confidence(c, self.weights) for c in found]
+        confidences = [c.hand_weighted for c in found]
         order = sorted(
             range(len(found)),
             key=lambda i: (-confidences[i], -found[i].signals["coverage"], found[i].index),
@@ -487,19 +487,21 @@ class Retriever:
                 "curated": float(self._question_count[fact_index] > 0),
                 "semantic": float(semantic),
             }
-            candidate = Candidate(
-                fact_index,
-                self.facts[fact_index],
-                signals,
-                applied,
-                failed,
-                partial(self._closest_question, fact_index, jaccard, raw_query),
-            )
+            hand_weighted = legacy_confidence(signals, failed, w)
             # The engine before calibration, on a log scale: its penalties multiply.
-            signals["hand_weighted"] = math.log(max(legacy_confidence(candidate, w), 1.0) / 100)
-            found.append(candidate)
+            signals["hand_weighted"] = math.log(max(hand_weighted, 1.0) / 100)
+            found.append(
+                Candidate(
+                    fact_index,
+                    self.facts[fact_index],
+                    signals,
+                    applied,
+                    failed,
+                    hand_weighted,
+                    partial(self._closest_question, fact_index, jaccard, raw_query),
+                )
+            )
         return found
-
 
     def _missing_rare(self, terms: Sequence[str], fact_index: int) -> float:
         """The weight of the rarest asked term the fact does not have (0: it has them all)."""
